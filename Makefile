@@ -1,0 +1,49 @@
+# kistrade: the README's commands. Each target installs what it needs (uv, then `uv sync`).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PY := $(UV) run --frozen
+
+.PHONY: help uv sync demo test lint fmt types imports unit bench sim clean
+
+help:
+	@echo "make demo   - the main job: start the simulator and show it trading (no credentials needed)"
+	@echo "make test   - lint + types + import contracts + tests (what CI runs)"
+	@echo "make lint   - ruff format check + ruff lint"
+	@echo "make bench  - benchmarks (prints figures and ratios to peers)"
+
+uv:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+sync: uv
+	@$(UV) sync --frozen --python python3
+
+demo: sync
+	$(PY) python -m kistrade.demo
+
+lint: sync
+	$(PY) ruff format --check src tests bench
+	$(PY) ruff check src tests bench
+
+fmt: sync
+	$(PY) ruff format src tests bench
+	$(PY) ruff check --fix src tests bench
+
+types: sync
+	$(PY) mypy
+
+imports: sync
+	$(PY) lint-imports
+
+unit: sync
+	$(PY) pytest -q
+
+test: lint types imports
+	$(PY) pytest -q -p no:cacheprovider
+
+bench: uv
+	@$(UV) sync --frozen --python python3 --group bench
+	$(PY) --group bench python -m bench
+
+clean:
+	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,3 @@
+from kistrade.cli import main
+
+main()

@@ -1,0 +1,38 @@
+"""The ``kistrade`` command line. One module per command group; this file wires them together."""
+
+from __future__ import annotations
+
+import typer
+
+from kistrade import __version__
+from kistrade.cli import calendar_cmd, config_cmd, pending, sim_cmd
+
+app = typer.Typer(
+    name="kistrade",
+    help="Automated trading for Korean stocks over the KIS Open API, with a bundled KIS-compatible simulator.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        typer.echo(f"kistrade {__version__}")
+        raise typer.Exit(0)
+
+
+config_cmd.register(app)
+calendar_cmd.register(app)
+sim_cmd.register(app)
+pending.register(app)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,1 @@
+"""Pure values and KRX market rules. No I/O, no wall clock."""
