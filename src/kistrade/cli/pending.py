@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import typer
 
 # command -> (one-line help, the issue that builds it)
@@ -20,7 +22,7 @@ PENDING: dict[str, tuple[str, str]] = {
 }
 
 
-def _make(name: str, issue: str) -> typer.models.CommandFunctionType:
+def _make(name: str, issue: str) -> Callable[[typer.Context], None]:
     def _cmd(ctx: typer.Context) -> None:
         typer.echo(f"kistrade {name}: not built yet (tracked in {issue}).", err=True)
         raise typer.Exit(2)
