@@ -9,7 +9,7 @@ from kistrade.cli import calendar_cmd, config_cmd, pending, sim_cmd
 
 app = typer.Typer(
     name="kistrade",
-    help="Automated trading for Korean stocks over the KIS Open API, with a bundled KIS-compatible simulator.",
+    help="Automated trading for Korean stocks over the KIS Open API, with a bundled KIS simulator.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

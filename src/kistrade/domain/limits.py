@@ -1,19 +1,23 @@
-"""The KRX daily price limit (가격제한폭): ±30% of the base price.
+"""The KRX daily price limit (가격제한폭): ±30% of the base price (±15% before 2015-06-15).
 
-width = base × 0.30 truncated to the tick of the base; upper = base + width, lower = base - width;
+width = base × percent truncated to the tick of the base; upper = base + width, lower = base - width;
 a limit that lands off its own band's grid is rounded inward (upper down, lower up).
-See shared/kis-protocol.md §8.3 for the worked examples this reproduces.
+See shared/kis-protocol.md §8.3 for the worked examples this reproduces. ``on`` selects the tick
+table (and the percentage) of that day; None means today's rules.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from kistrade.domain.errors import InvalidInputError
 from kistrade.domain.ticks import Rounding, round_to_tick, tick_size
-from kistrade.domain.types import InstrumentKind
+from kistrade.domain.types import InstrumentKind, Market
 
 LIMIT_PERCENT = 30
+LIMIT_PERCENT_BEFORE_2015 = 15
+LIMIT_30_PERCENT_FROM = date(2015, 6, 15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,13 +31,26 @@ class PriceLimits:
         return self.lower <= price <= self.upper
 
 
-def price_limits(base: int, kind: InstrumentKind = InstrumentKind.STOCK) -> PriceLimits:
+def limit_percent(on: date | None = None) -> int:
+    """The daily limit in percent on day ``on`` (None: today's rule, 30)."""
+    if on is None or on >= LIMIT_30_PERCENT_FROM:
+        return LIMIT_PERCENT
+    return LIMIT_PERCENT_BEFORE_2015
+
+
+def price_limits(
+    base: int,
+    kind: InstrumentKind = InstrumentKind.STOCK,
+    *,
+    on: date | None = None,
+    market: Market = Market.KOSPI,
+) -> PriceLimits:
     if base <= 0:
         raise InvalidInputError(f"base price {base} must be positive")
-    tick = tick_size(base, kind)
-    width = base * LIMIT_PERCENT // 100
+    tick = tick_size(base, kind, on=on, market=market)
+    width = base * limit_percent(on) // 100
     width -= width % tick
-    upper = round_to_tick(base + width, Rounding.DOWN, kind)
+    upper = round_to_tick(base + width, Rounding.DOWN, kind, on=on, market=market)
     lower_raw = max(base - width, 1)
-    lower = round_to_tick(lower_raw, Rounding.UP, kind)
+    lower = round_to_tick(lower_raw, Rounding.UP, kind, on=on, market=market)
     return PriceLimits(base=base, width=width, upper=upper, lower=lower)

@@ -27,7 +27,8 @@ def parse_symbol(raw: str) -> Symbol:
     code = raw.strip().upper()
     if not _SYMBOL_RE.match(code):
         raise InvalidInputError(
-            f"symbol {raw!r} is not a KRX short code (6 characters like '005930', or 'Q' + 6 digits for an ETN)"
+            f"symbol {raw!r} is not a KRX short code "
+            "(6 characters like '005930', or 'Q' + 6 digits for an ETN)"
         )
     return Symbol(code)
 

@@ -1,0 +1,69 @@
+"""Daily price limits: the worked examples of kis-protocol §8.3 and properties."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kistrade.domain.errors import InvalidInputError
+from kistrade.domain.limits import price_limits
+from kistrade.domain.ticks import Rounding, is_valid_tick, round_to_tick
+from kistrade.domain.types import InstrumentKind, Market
+
+Y2022 = date(2022, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("base", "on", "width", "upper", "lower"),
+    [
+        (128_500, Y2022, 38_500, 167_000, 90_000),  # portal example, 2022 table (tick 500)
+        (111_000, Y2022, 33_000, 144_000, 78_000),  # portal example, 2022 table
+        (111_000, None, 33_300, 144_300, 77_700),  # 2023 table (tick 100)
+        (72_000, None, 21_600, 93_600, 50_400),
+    ],
+)
+def test_worked_examples(base: int, on: date | None, width: int, upper: int, lower: int) -> None:
+    limits = price_limits(base, on=on)
+    assert (limits.width, limits.upper, limits.lower) == (width, upper, lower)
+
+
+def test_off_grid_limit_is_rounded_inward() -> None:
+    # 19,990 (tick 10): width 5,990 -> upper 25,980 lies in the 50-won band -> down to 25,950.
+    limits = price_limits(19_990)
+    assert limits.width == 5_990
+    assert limits.upper == 25_950
+    assert limits.lower == 14_000
+    # 2,850 (tick 5): width 855 -> 855 - 855 % 5 = 855; lower 1,995 is in the 1-won band (valid).
+    assert price_limits(2_850).lower == 1_995
+
+
+def test_fifteen_percent_before_june_2015() -> None:
+    assert price_limits(10_000, on=date(2015, 6, 12)).upper == 11_500
+    assert price_limits(10_000, on=date(2015, 6, 15)).upper == 13_000
+
+
+def test_bad_base() -> None:
+    with pytest.raises(InvalidInputError, match="base price"):
+        price_limits(0)
+
+
+@given(
+    st.integers(min_value=1, max_value=3_000_000),
+    st.sampled_from(list(InstrumentKind)),
+    st.sampled_from(list(Market)),
+    st.sampled_from([None, Y2022, date(2024, 3, 4), date(2012, 1, 3)]),
+)
+def test_limits_are_ticks_and_contain_the_base(
+    raw: int, kind: InstrumentKind, market: Market, on: date | None
+) -> None:
+    base = round_to_tick(raw, Rounding.UP, kind, on=on, market=market)
+    limits = price_limits(base, kind, on=on, market=market)
+    assert is_valid_tick(limits.upper, kind, on=on, market=market)
+    assert is_valid_tick(limits.lower, kind, on=on, market=market)
+    assert limits.contains(base)
+    assert limits.lower <= base <= limits.upper
+    assert limits.upper <= base + base * 30 // 100
+    assert limits.lower >= base - base * 30 // 100
