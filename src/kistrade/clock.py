@@ -60,7 +60,9 @@ class AffineMap:
         origin = datetime.fromisoformat(str(data["origin"]))
         if origin.tzinfo is None:
             raise ValueError("clock origin must carry a timezone")
-        return cls(origin=origin, wall_origin=float(str(data["wall_origin"])), speed=float(str(data["speed"])))
+        return cls(
+            origin=origin, wall_origin=float(str(data["wall_origin"])), speed=float(str(data["speed"]))
+        )
 
 
 class AffineClock:
