@@ -31,9 +31,7 @@ def _make(name: str, issue: str) -> Callable[[typer.Context], None]:
 
 
 def register(app: typer.Typer) -> None:
-    registered = {c.name for c in app.registered_commands} | {
-        g.name for g in app.registered_groups if g.name
-    }
+    registered = {c.name for c in app.registered_commands} | {g.name for g in app.registered_groups if g.name}
     for name, (help_text, issue) in PENDING.items():
         if name in registered:
             continue
