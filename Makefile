@@ -43,7 +43,7 @@ test: lint types imports
 
 bench: uv
 	@$(UV) sync --frozen --python python3 --group bench
-	$(PY) --group bench python -m bench
+	$(UV) run --frozen --group bench python -m bench $(BENCH)
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache
