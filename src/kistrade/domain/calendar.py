@@ -1,8 +1,12 @@
 """The KRX trading calendar: sessions, holidays, T+2 settlement, the day's schedule and phase.
 
-Built on exchange-calendars' XKRX (a data library: no I/O) plus the committed overrides in
-``kistrade.domain.krx_overrides`` for what XKRX 4.13 misses (the 2026 local election and 제헌절
-closures, CSAT late opens since 2021). Public API speaks ``datetime.date``; pandas stays inside.
+Built on exchange-calendars' XKRX plus the committed overrides in ``kistrade.domain.krx_overrides``
+for what XKRX 4.13 misses (the 2026 local election and 제헌절 closures, CSAT late opens since 2021).
+XKRX is read from the committed snapshot ``kistrade.domain.krx_xkrx_snapshot`` (regenerate it with
+``uv run python tools/gen_xkrx_snapshot.py``; tests/unit/test_calendar_snapshot.py checks it still
+equals exchange-calendars), because building the XKRX calendar costs 3-18 s per process.
+``KrxCalendar.from_exchange_calendars()`` builds from live exchange-calendars instead, with the
+same overrides. Public API speaks ``datetime.date``; pandas stays inside ``live_xkrx_data``.
 
 Supported range: XKRX's first session (1956-01-02) to ``SUPPORTED_END`` (2049-12-31). Inside it
 the calendar is XKRX + overrides; note XKRX models no Saturday sessions, so the half-day Saturday
@@ -20,7 +24,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Self
 
 from kistrade.domain.errors import InvalidInputError
 from kistrade.domain.krx_overrides import (
@@ -46,15 +50,103 @@ _ONE_DAY = timedelta(days=1)
 _ONE_HOUR = timedelta(hours=1)
 
 
+Era = tuple[tuple[date | None, time], ...]  # (first day of the era, None for the first; time)
+
+
 @dataclass(frozen=True, slots=True)
-class _XkrxData:
-    sessions: tuple[date, ...]  # sorted, up to SUPPORTED_END
-    hours: dict[date, tuple[time, time]]  # (open, close) in KST of every session
-    calendar: Any  # the XKRX calendar object, for holiday names
+class XkrxData:
+    """What kistrade takes from exchange-calendars' XKRX for ``first_session``..``last_day``.
+
+    Every weekday in the range is a session except ``holidays``; XKRX has no weekend sessions. A
+    session's hours are its era's regular ``open_times``/``close_times`` except ``special_hours``.
+    """
+
+    first_session: date
+    last_day: date
+    open_times: Era  # XKRX ``open_times``: regular open by era (KST)
+    close_times: Era  # XKRX ``close_times``
+    holidays: dict[date, str]  # weekday non-sessions -> XKRX's English name ("" when unnamed)
+    special_hours: dict[date, tuple[time, time]]  # sessions whose (open, close) is not the era's
+
+    def sessions(self) -> tuple[date, ...]:
+        first, last = self.first_session.toordinal(), self.last_day.toordinal()
+        # date.fromordinal(n).weekday() == (n + 6) % 7: keep Monday (0) to Friday (4)
+        days = (date.fromordinal(n) for n in range(first, last + 1) if (n + 6) % 7 < 5)
+        return tuple(d for d in days if d not in self.holidays)
+
+    def regular_hours(self, d: date) -> tuple[time, time]:
+        """The era's regular (open, close) on ``d``."""
+        return _era_time(self.open_times, d), _era_time(self.close_times, d)
+
+    def hours(self, d: date) -> tuple[time, time]:
+        """(open, close) in KST of session ``d`` as XKRX has it."""
+        return self.special_hours.get(d) or self.regular_hours(d)
+
+
+def _era_time(table: Era, d: date) -> time:
+    current = table[0][1]
+    for start, t in table:
+        if start is None or start <= d:
+            current = t
+    return current
 
 
 @functools.cache
-def _xkrx_data() -> _XkrxData:
+def snapshot_xkrx_data() -> XkrxData:
+    """XKRX from the committed snapshot (milliseconds; no exchange-calendars, no pandas)."""
+    from kistrade.domain import krx_xkrx_snapshot as snap
+
+    def eras(rows: tuple[tuple[str | None, str], ...]) -> Era:
+        return tuple((None if s is None else date.fromisoformat(s), time.fromisoformat(t)) for s, t in rows)
+
+    special: dict[date, tuple[time, time]] = {}
+    for hours, days in snap.SPECIAL_HOURS.items():
+        open_s, close_s = hours.split("-")
+        pair = (time.fromisoformat(open_s), time.fromisoformat(close_s))
+        special.update((date.fromisoformat(d), pair) for d in days.split())
+    holidays = {date.fromisoformat(d): name for name, days in snap.HOLIDAYS.items() for d in days.split()}
+    return XkrxData(
+        first_session=date.fromisoformat(snap.FIRST_SESSION),
+        last_day=date.fromisoformat(snap.LAST_DAY),
+        open_times=eras(snap.OPEN_TIMES),
+        close_times=eras(snap.CLOSE_TIMES),
+        holidays=dict(sorted(holidays.items())),
+        special_hours=dict(sorted(special.items())),
+    )
+
+
+def _xkrx_holiday_names(cal: Any, last_day: date) -> dict[date, str]:
+    """XKRX's English holiday names up to ``last_day``. Where two holidays share a day, the name
+    is the one XKRX's query for that one year lists last (pandas sorts the rules' dates with an
+    unstable sort, so a longer query may order the pair differently): what kistrade always showed.
+    """
+
+    def query(start: Any, end: str) -> list[tuple[date, str]]:
+        with warnings.catch_warnings():  # (a new HolidayCalendar, so no cached order, each time)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            series = cal.regular_holidays.holidays(start, end, return_name=True)
+        return [(ts.date(), str(name)) for ts, name in series.items()]
+
+    pairs = query(cal.first_session, last_day.isoformat())
+    named = dict(pairs)
+    for year in sorted(_repeated_years(pairs)):
+        named.update(query(f"{year}-01-01", f"{year}-12-31"))
+    return named
+
+
+def _repeated_years(pairs: list[tuple[date, str]]) -> set[int]:
+    seen: set[date] = set()
+    years: set[int] = set()
+    for d, _ in pairs:
+        if d in seen:
+            years.add(d.year)
+        seen.add(d)
+    return years
+
+
+@functools.cache
+def live_xkrx_data(last_day: date = SUPPORTED_END) -> XkrxData:
+    """XKRX built by exchange-calendars now (3 s idle, up to ~18 s under load)."""
     from exchange_calendars.exchange_calendar_xkrx import XKRXExchangeCalendar
 
     with warnings.catch_warnings():  # pandas deprecation noise from inside exchange-calendars
@@ -62,7 +154,7 @@ def _xkrx_data() -> _XkrxData:
         cal = XKRXExchangeCalendar(
             start=XKRXExchangeCalendar.bound_min(), end=XKRXExchangeCalendar.bound_max()
         )
-    days = [d for d in cal.sessions.date if d <= SUPPORTED_END]
+    names = _xkrx_holiday_names(cal, last_day)
     opens = cal.opens.dt.tz_convert("Asia/Seoul")
     closes = cal.closes.dt.tz_convert("Asia/Seoul")
     hours = {
@@ -75,18 +167,26 @@ def _xkrx_data() -> _XkrxData:
             closes.dt.minute.to_numpy(),
             strict=True,
         )
-        if d <= SUPPORTED_END
+        if d <= last_day
     }
-    return _XkrxData(sessions=tuple(days), hours=hours, calendar=cal)
+    weekend = sorted(d for d in hours if d.weekday() >= 5)
+    if weekend:  # the snapshot's "weekdays minus holidays" form cannot hold them
+        raise ValueError(f"XKRX has weekend sessions (first {weekend[0]}): the snapshot format needs one")
+    first = min(hours)
+    day, holidays = first, {}
+    while day <= last_day:
+        if day.weekday() < 5 and day not in hours:
+            holidays[day] = names.get(day, "")
+        day += _ONE_DAY
 
+    def era(table: tuple[tuple[Any, time], ...]) -> Era:
+        return tuple((None if start is None else start.date(), t) for start, t in table)
 
-def _era_time(table: tuple[tuple[Any, time], ...], d: date) -> time:
-    """The regular open/close of ``d`` from an XKRX ``open_times``/``close_times`` table."""
-    current = table[0][1]
-    for start, t in table:
-        if start is None or start.date() <= d:
-            current = t
-    return current
+    opens_by_era, closes_by_era = era(cal.open_times), era(cal.close_times)
+    special = {
+        d: oc for d, oc in hours.items() if oc != (_era_time(opens_by_era, d), _era_time(closes_by_era, d))
+    }
+    return XkrxData(first, last_day, opens_by_era, closes_by_era, holidays, special)
 
 
 def _as_date(d: date) -> date:
@@ -102,17 +202,29 @@ class KrxCalendar:
         self,
         extra_holidays: Mapping[date, str] | None = None,
         csat_days: Mapping[date, str] | None = None,
+        *,
+        xkrx: XkrxData | None = None,
     ) -> None:
         """``extra_holidays``/``csat_days`` add to the committed overrides (e.g. a newly announced
-        temporary holiday) without a release."""
-        data = _xkrx_data()
+        temporary holiday) without a release. ``xkrx`` defaults to the committed snapshot."""
+        data = xkrx if xkrx is not None else snapshot_xkrx_data()
         self._data = data
         self._extra: dict[date, str] = {**EXTRA_HOLIDAYS, **(extra_holidays or {})}
         self._csat: dict[date, str] = {**CSAT_DAYS, **(csat_days or {})}
-        self._sessions: list[date] = [d for d in data.sessions if d not in self._extra]
+        self._sessions: list[date] = [d for d in data.sessions() if d not in self._extra]
         self._session_set = frozenset(self._sessions)
-        self.first_supported: date = data.sessions[0]
-        self.last_supported: date = SUPPORTED_END
+        self.first_supported: date = data.first_session
+        self.last_supported: date = data.last_day
+
+    @classmethod
+    def from_exchange_calendars(
+        cls,
+        extra_holidays: Mapping[date, str] | None = None,
+        csat_days: Mapping[date, str] | None = None,
+    ) -> Self:
+        """The same calendar, with XKRX built by exchange-calendars now instead of read from the
+        snapshot (seconds, not milliseconds; the overrides apply the same way)."""
+        return cls(extra_holidays, csat_days, xkrx=live_xkrx_data())
 
     # -- range -------------------------------------------------------------------------------
 
@@ -197,26 +309,15 @@ class KrxCalendar:
             if day.weekday() < 5 and not self.is_session(day):
                 closed.append(day)
             day += _ONE_DAY
-        known = self._extra.keys() | HOLIDAY_NAMES.keys()
-        # XKRX's names cost ~0.7 s a year to compute: only ask when the committed table lacks one.
-        names = {} if all(d in known for d in closed) else self._xkrx_names(year)
-        return [(d, self._name(d, names)) for d in closed]
+        return [(d, self._name(d)) for d in closed]
 
-    def _xkrx_names(self, year: int) -> dict[date, str]:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            series = self._data.calendar.regular_holidays.holidays(
-                f"{year}-01-01", f"{year}-12-31", return_name=True
-            )
-        return {ts.date(): str(name) for ts, name in series.items()}
-
-    def _name(self, d: date, xkrx_names: Mapping[date, str]) -> str:
+    def _name(self, d: date) -> str:
         if d in self._extra:
             return self._extra[d]
         if d in HOLIDAY_NAMES:
             return HOLIDAY_NAMES[d]
-        english = xkrx_names.get(d)
-        if english is not None:
+        english = self._data.holidays.get(d)
+        if english:
             for word, korean in XKRX_NAME_WORDS:
                 if word in english:
                     fixed = [md for md, name in FIXED_HOLIDAY_NAMES.items() if name == korean]
@@ -242,9 +343,8 @@ class KrxCalendar:
             raise InvalidInputError(f"{d} is not a KRX session (weekend or holiday)")
         if not self.covers(d):
             return build_session_times(d, REGULAR_OPEN, REGULAR_CLOSE)
-        open_t, close_t = self._data.hours[d]
-        cal = self._data.calendar
-        std_open, std_close = _era_time(cal.open_times, d), _era_time(cal.close_times, d)
+        open_t, close_t = self._data.hours(d)
+        std_open, std_close = self._data.regular_hours(d)
         if d in self._csat:
             late = datetime.combine(d, std_open) + _ONE_HOUR
             return build_session_times(
@@ -276,8 +376,18 @@ class KrxCalendar:
 
 @functools.cache
 def default_calendar() -> KrxCalendar:
-    """A shared calendar with the committed overrides (built once: XKRX takes ~3 s to build)."""
+    """A shared calendar: the committed XKRX snapshot and overrides (built once, in milliseconds)."""
     return KrxCalendar()
 
 
-__all__ = ["SUPPORTED_END", "KrxCalendar", "Phase", "SessionKind", "SessionTimes", "default_calendar"]
+__all__ = [
+    "SUPPORTED_END",
+    "KrxCalendar",
+    "Phase",
+    "SessionKind",
+    "SessionTimes",
+    "XkrxData",
+    "default_calendar",
+    "live_xkrx_data",
+    "snapshot_xkrx_data",
+]

@@ -49,3 +49,18 @@ class ParseError(KistradeError, ValueError):
 
 class StateError(KistradeError):
     """An impossible transition was requested (e.g. an order state machine step)."""
+
+
+class OrderStateUnknownError(KistradeError):
+    """An order POST timed out or lost its connection and the broker's order list does not show it.
+
+    The order may still exist: the engine must reconcile (open orders, daily fills, notices)
+    before sending it again. Never retried blindly.
+    """
+
+    def __init__(self, message: str, *, symbol: str, side: str, qty: int, price: int) -> None:
+        super().__init__(message)
+        self.symbol = symbol
+        self.side = side
+        self.qty = qty
+        self.price = price

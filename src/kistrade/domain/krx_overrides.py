@@ -1,5 +1,8 @@
 """What exchange-calendars' XKRX (4.13) misses, as committed data, with the public sources used.
 
+KrxCalendar applies these on top of XKRX, whether XKRX comes from the committed snapshot
+(krx_xkrx_snapshot.py, the default) or from live exchange-calendars (from_exchange_calendars()).
+
 * EXTRA_HOLIDAYS: weekday closures XKRX treats as sessions.
   - 2026-06-03 제9회 전국동시지방선거 (KRX 2026 holiday list as reported by e.g.
     b83.nicesongtoyou.com/?p=10145 and fdn7500.tistory.com/4166).
