@@ -1,0 +1,92 @@
+"""``rsi``: the plain RSI reference strategy.
+
+On the close of bar t (streaming RSI(period) on closes, equal to TA-Lib): if flat and
+RSI < oversold, a market BUY entry for the whole cash (``qty=None``: the engine sizes it at the
+fill, the next bar's open, as the largest whole quantity the cash covers including commission);
+if long and RSI > overbought, a market SELL exit of the whole position (``qty=None``). Strict
+inequalities. Nothing happens while the RSI is warming up (the first ``period`` bars).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from kistrade.domain.intents import IntentPurpose, OrderIntent, Signal
+from kistrade.domain.types import Bar, Side, Symbol
+from kistrade.indicators.streaming import RsiStream
+from kistrade.strategy.analysis import clip01
+from kistrade.strategy.base import Strategy, StrategyContext, held_qty
+from kistrade.strategy.params import RsiParams
+
+
+def rsi_side(rsi_value: float, held: int, oversold: float, overbought: float) -> Side | None:
+    """The plain rule: BUY when flat and RSI < oversold, SELL when long and RSI > overbought."""
+    if held <= 0 and rsi_value < oversold:
+        return Side.BUY
+    if held > 0 and rsi_value > overbought:
+        return Side.SELL
+    return None
+
+
+def rsi_strength(rsi_value: float, side: Side, oversold: float, overbought: float) -> float:
+    """How far past its band the RSI is: (oversold - rsi) / oversold for a buy,
+    (rsi - overbought) / (100 - overbought) for a sell; in [0, 1]."""
+    if side is Side.BUY:
+        return clip01((oversold - rsi_value) / oversold)
+    return clip01((rsi_value - overbought) / (100.0 - overbought))
+
+
+def rsi_reason(rsi_value: float, side: Side, oversold: float, overbought: float) -> str:
+    if side is Side.BUY:
+        return f"RSI {rsi_value:.1f} < {oversold:g}"
+    return f"RSI {rsi_value:.1f} > {overbought:g}"
+
+
+def make_intent(symbol: Symbol, side: Side, signal: Signal, *, tags: tuple[str, ...] = ()) -> OrderIntent:
+    """A market intent sized by the engine: entry for a BUY, exit of the whole position for a SELL."""
+    purpose = IntentPurpose.ENTRY if side is Side.BUY else IntentPurpose.EXIT
+    return OrderIntent(symbol=symbol, side=side, purpose=purpose, signal=signal, tags=tags)
+
+
+class RsiStrategy(Strategy):
+    name = "rsi"
+
+    def __init__(self, params: RsiParams | None = None) -> None:
+        self.params = params if params is not None else RsiParams()
+        self._rsi: dict[Symbol, RsiStream] = {}
+
+    def _stream(self, symbol: Symbol) -> RsiStream:
+        stream = self._rsi.get(symbol)
+        if stream is None:
+            stream = self._rsi[symbol] = RsiStream(self.params.rsi_period)
+        return stream
+
+    def rsi(self, symbol: Symbol) -> float | None:
+        """The RSI after the last completed bar of ``symbol`` (``None`` while warming up)."""
+        stream = self._rsi.get(symbol)
+        return stream.value if stream is not None else None
+
+    def warm_up(self, bars: Iterable[Bar]) -> None:
+        for bar in bars:
+            self._stream(bar.symbol).update(bar.close)
+
+    def on_bar(self, bar: Bar, ctx: StrategyContext) -> list[OrderIntent]:
+        value = self._stream(bar.symbol).update(bar.close)
+        if value is None:
+            return []
+        p = self.params
+        if p.oversold <= value <= p.overbought:  # inside the band: no decision, skip the lookup
+            return []
+        side = rsi_side(value, held_qty(ctx, bar.symbol), p.oversold, p.overbought)
+        if side is None:
+            return []
+        signal = Signal(
+            symbol=bar.symbol,
+            ts=ctx.now(),
+            side=side,
+            strength=rsi_strength(value, side, p.oversold, p.overbought),
+            reasons=(rsi_reason(value, side, p.oversold, p.overbought),),
+            strategy=self.name,
+        )
+        ctx.record_signal(signal)
+        return [make_intent(bar.symbol, side, signal)]
