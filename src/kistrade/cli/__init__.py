@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from kistrade import __version__
-from kistrade.cli import calendar_cmd, config_cmd, pending, sim_cmd
+from kistrade.cli import calendar_cmd, config_cmd, kis_cmds, pending, sim_cmd
 
 app = typer.Typer(
     name="kistrade",
@@ -28,6 +28,7 @@ def _root(
 config_cmd.register(app)
 calendar_cmd.register(app)
 sim_cmd.register(app)
+kis_cmds.register(app)
 pending.register(app)
 
 

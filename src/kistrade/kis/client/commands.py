@@ -95,3 +95,42 @@ async def fetch_sim_clock(rest_url: str, *, time_limit: float = 5.0) -> AffineCl
             f"{rest_url} did not answer GET /sim/clock (HTTP {resp.status}): is it a kistrade sim?"
         )
     return AffineClock(AffineMap.from_dict(resp.body))
+
+
+@dataclass(frozen=True, slots=True)
+class SimAttachment:
+    """What a running ``kistrade sim`` tells a client that attaches to it by URL alone."""
+
+    env: str
+    app_key: str
+    app_secret: str
+    account: str
+    hts_id: str
+    ws_url: str | None
+    clock: AffineClock
+
+
+async def attach_sim(rest_url: str, *, time_limit: float = 5.0) -> SimAttachment:
+    """Read a running simulator's generated credentials (``GET /sim/credentials``) and its clock."""
+    base = rest_url.rstrip("/")
+    async with aiohttp.ClientSession() as session:
+        try:
+            resp = await send(session, "GET", base + "/sim/credentials", time_limit=time_limit)
+        except Exception as exc:
+            raise ConfigError(
+                f"no kistrade simulator answers at {base} ({type(exc).__name__}); "
+                "start one with `kistrade sim` or pass --sim-url"
+            ) from None
+    body = resp.body or {}
+    if resp.status != 200:
+        raise ConfigError(f"{base}/sim/credentials: HTTP {resp.status}: {body.get('error', '')}")
+    clock = await fetch_sim_clock(base, time_limit=time_limit)
+    return SimAttachment(
+        env=str(body["env"]),
+        app_key=str(body["app_key"]),
+        app_secret=str(body["app_secret"]),
+        account=str(body["account"]),
+        hts_id=str(body["hts_id"]),
+        ws_url=str(body["ws_url"]) if body.get("ws_url") else None,
+        clock=clock,
+    )
