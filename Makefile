@@ -19,7 +19,7 @@ sync: uv
 	@$(UV) sync --frozen --python python3
 
 demo: sync
-	$(PY) python -m kistrade.demo
+	$(PY) kistrade demo
 
 lint: sync
 	$(PY) ruff format --check src tests bench

@@ -75,11 +75,13 @@ def setup_logging(
     secrets: Iterable[str | SecretStr | None] = (),
     *,
     stderr: Any = None,
+    console_level: str | None = None,
 ) -> list[int]:
     """Configure loguru from ``settings``; safe to call again (it replaces what it added before).
 
     ``secrets`` are exact values to mask (``Settings.secret_values()``); ``stderr`` overrides the
-    stream of the console sink (tests). Returns the ids of the handlers it added.
+    stream of the console sink (tests); ``console_level`` raises the console's threshold for
+    interactive commands (the file keeps ``settings.level``). Returns the ids of the handlers.
     """
     _State.redactor = Redactor(secrets)
     for handler_id in _handler_ids:
@@ -92,7 +94,7 @@ def setup_logging(
         _handler_ids.append(
             logger.add(
                 stderr if stderr is not None else sys.stderr,
-                level=level,
+                level=console_level or level,
                 format=STDERR_FORMAT,
                 colorize=None if stderr is None else False,
                 backtrace=False,

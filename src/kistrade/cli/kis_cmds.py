@@ -36,6 +36,7 @@ def _run(
     action: Callable[[KisTarget], Awaitable[T]],
 ) -> T:
     from kistrade.app.kis_factory import resolve_target
+    from kistrade.app.logging_setup import setup_logging
     from kistrade.app.settings import load_settings
     from kistrade.domain.errors import KistradeError
 
@@ -45,6 +46,7 @@ def _run(
 
     async def main() -> T:
         settings = load_settings(config, env_file)
+        setup_logging(settings.logging, settings.secret_values(), console_level="WARNING")
         target = await resolve_target(settings, mode=mode, sim_url=sim_url)  # type: ignore[arg-type]
         console.print(f"[bold]{target.label}[/bold]", highlight=False)
         return await action(target)

@@ -1,7 +1,7 @@
 """Port adapters: ``KisBroker`` (orders, account, quotes) and ``KisMarketFeed`` (ports.MarketFeed).
 
-The Broker port in ``kistrade.ports`` is still to be written; ``KisBroker``'s methods are the
-proposal (see the report): place/cancel/revise, open orders, daily orders, fills, balance,
+``KisBroker`` implements ``kistrade.ports.Broker`` (checked statically by ``_conforms``):
+place/cancel/revise, open orders, daily orders, fills, balance,
 positions, buyable, quote, orderbook, bars, open-day check.
 """
 
