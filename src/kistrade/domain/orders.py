@@ -192,7 +192,11 @@ class Order:
 
         An ack that arrives after fills (notice order is not guaranteed) only records the ids.
         """
-        if self.broker_order_id == broker_order_id and self.state is not OrderState.SUBMITTED:
+        if self.state is OrderState.NEW:
+            raise StateError(f"order {self.client_order_id}: cannot go from new to accepted (not sent)")
+        if broker_order_id in self.previous_broker_ids or (
+            self.broker_order_id == broker_order_id and self.state is not OrderState.SUBMITTED
+        ):
             return False
         if self.broker_order_id not in (None, broker_order_id):
             raise StateError(
@@ -204,15 +208,13 @@ class Order:
             self.broker_org_no = org_no
         if self.state is OrderState.SUBMITTED:
             self._go(OrderState.ACCEPTED, ts)
-        elif self.state is OrderState.NEW:
-            raise StateError(f"order {self.client_order_id}: cannot go from new to accepted")
         else:
             self.updated_at = ts
         return True
 
     def reject(self, ts: datetime, reason: str) -> None:
-        self.reject_reason = reason
         self._go(OrderState.REJECTED, ts, reason)
+        self.reject_reason = reason
 
     def apply_fill(
         self, fill_id: str, qty: int, price: int, ts: datetime, *, commission: int = 0, tax: int = 0

@@ -1,0 +1,370 @@
+"""Approved orders become :class:`~kistrade.domain.orders.Order` s; broker events drive them.
+
+``OrderRouter`` owns the open orders. ``create`` makes an Order (NEW, with a client id) from an
+:class:`~kistrade.engine.risk.ApprovedOrder`, reserves its cash (buys: value + commission at the
+reserve price) or shares (sells), and returns the :class:`SubmitOrder` command. The I/O layer
+writes the order to the store, sends it and reports back with broker events (``apply``):
+OrderSent, OrderAccepted, OrderRejected, OrderFilled, OrderCancelled, CancelRefused,
+OrderRevised, OrderExpired. Each returns a :class:`Step` of engine events (and commands: a cancel
+asked for before the broker's ack is sent when the ack arrives).
+
+Idempotency: a fill id applied before changes nothing (``DuplicateFill``); a repeated ack is
+ignored; an event for an order the router does not know is reported (``UnknownOrderEvent``) and
+one that contradicts the order (an overfill, a fill on a cancelled order) is reported
+(``InvalidBrokerEvent``) without changing anything. Costs of a fill come from the event when the
+broker gave them, else from the cost model (commission on every fill, sell tax on sells).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from kistrade.domain.costs import CostModel
+from kistrade.domain.errors import InvalidInputError, StateError
+from kistrade.domain.orders import Order, OrderState, make_client_order_id
+from kistrade.domain.types import InstrumentKind, Market, Side, Symbol
+from kistrade.engine.events import (
+    BrokerEvent,
+    CancelOrder,
+    CancelRefused,
+    DuplicateFill,
+    FillApplied,
+    InvalidBrokerEvent,
+    OrderAccepted,
+    OrderCancelled,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
+    OrderRevised,
+    OrderSent,
+    OrderUpdated,
+    ReviseOrder,
+    Step,
+    SubmitOrder,
+    UnknownOrderEvent,
+)
+from kistrade.engine.portfolio import Portfolio
+from kistrade.engine.risk import ApprovedOrder
+
+
+class ClientIdFactory:
+    """``YYYYMMDD-NNNNNN-SUFFIX`` ids. The sequence restarts at 1 each trade date; ``suffix`` (random
+    per process, chosen by the caller; fixed in backtests) keeps ids unique across restarts.
+    After a restart pass ``start_seq`` = 1 + the highest sequence stored for today."""
+
+    def __init__(self, suffix: str, start_seq: int = 1) -> None:
+        make_client_order_id(date(2000, 1, 1), start_seq, suffix)  # validates both
+        self.suffix = suffix
+        self._day: date | None = None
+        self._seq = start_seq
+
+    def next(self, day: date) -> str:
+        if self._day is not None and day != self._day:
+            self._seq = 1
+        self._day = day
+        cid = make_client_order_id(day, self._seq, self.suffix)
+        self._seq += 1
+        return cid
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentInfo:
+    market: Market = Market.KOSPI
+    kind: InstrumentKind = InstrumentKind.STOCK
+
+
+class OrderRouter:
+    def __init__(
+        self,
+        portfolio: Portfolio,
+        ids: ClientIdFactory,
+        *,
+        costs: CostModel | None = None,
+        instruments: dict[Symbol, InstrumentInfo] | None = None,
+    ) -> None:
+        self.portfolio = portfolio
+        self.ids = ids
+        self.costs = costs or CostModel()
+        self.instruments = instruments if instruments is not None else {}
+        self._orders: dict[str, Order] = {}
+        self._by_broker: dict[str, str] = {}
+        self._reserve_price: dict[str, int] = {}
+        self._cancel_wanted: dict[str, str] = {}
+
+    # --- queries ---------------------------------------------------------------------------
+
+    def order(self, client_order_id: str) -> Order | None:
+        return self._orders.get(client_order_id)
+
+    def by_broker_id(self, broker_order_id: str) -> Order | None:
+        cid = self._by_broker.get(broker_order_id)
+        return self._orders.get(cid) if cid is not None else None
+
+    def orders(self) -> list[Order]:
+        return list(self._orders.values())
+
+    def open_orders(self, symbol: Symbol | None = None) -> list[Order]:
+        return [o for o in self._orders.values() if o.is_open and (symbol is None or o.symbol == symbol)]
+
+    # --- creating and restoring ------------------------------------------------------------
+
+    def create(self, approved: ApprovedOrder, ts: datetime) -> tuple[Order, SubmitOrder]:
+        """A NEW order for ``approved`` (reservations made) and the command to send it."""
+        cid = self.ids.next(ts.date())
+        if cid in self._orders:
+            raise StateError(f"client order id {cid} is already in use")
+        order = Order(
+            client_order_id=cid,
+            symbol=approved.symbol,
+            side=approved.side,
+            order_type=approved.order_type,
+            qty=approved.qty,
+            limit_price=approved.limit_price,
+            purpose=approved.purpose,
+            created_at=ts,
+        )
+        self._track(order, approved.reserve_price)
+        cmd = SubmitOrder(
+            cid, order.symbol, order.side, order.order_type, order.qty, order.limit_price, order.purpose, ts
+        )
+        return order, cmd
+
+    def restore(self, order: Order, reserve_price: int | None = None) -> None:
+        """Track an order loaded from the store (recovery); reservations are rebuilt for what remains."""
+        if order.client_order_id in self._orders:
+            raise StateError(f"order {order.client_order_id} is already tracked")
+        price = reserve_price or order.limit_price or 0
+        if order.side is Side.BUY and order.is_open and price <= 0:
+            raise InvalidInputError(f"open buy {order.client_order_id} needs a reserve price to restore")
+        self._track(order, price)
+
+    def _track(self, order: Order, reserve_price: int) -> None:
+        self._orders[order.client_order_id] = order
+        self._reserve_price[order.client_order_id] = reserve_price
+        if order.broker_order_id:
+            self._by_broker[order.broker_order_id] = order.client_order_id
+        for old in order.previous_broker_ids:
+            self._by_broker[old] = order.client_order_id
+        self._rereserve(order)
+
+    # --- commands --------------------------------------------------------------------------
+
+    def cancel(self, client_order_id: str, ts: datetime, reason: str = "") -> Step:
+        """Cancel the remainder. NEW: cancelled at once (never sent). Not yet acknowledged: the
+        cancel is sent when the ack arrives. Otherwise CANCEL_PENDING and a CancelOrder command."""
+        order = self._need(client_order_id)
+        step = Step()
+        seen = len(order.history)
+        if order.state is OrderState.NEW:
+            order.request_cancel(ts, reason)
+            self._after_change(order, seen, step)
+        elif order.is_open and not order.broker_order_id:  # no ODNO yet: cancel on the ack
+            self._cancel_wanted[client_order_id] = reason
+        elif order.is_open and order.state is not OrderState.CANCEL_PENDING:
+            order.request_cancel(ts, reason)
+            self._after_change(order, seen, step)
+            step.commands.append(self._cancel_cmd(order, ts, reason))
+        return step
+
+    def revise(self, client_order_id: str, new_limit_price: int, ts: datetime) -> ReviseOrder:
+        """A command moving the remainder to ``new_limit_price`` (validate the price first)."""
+        order = self._need(client_order_id)
+        if not order.is_open or order.state is OrderState.CANCEL_PENDING or not order.broker_order_id:
+            raise StateError(
+                f"order {client_order_id} cannot be revised in state {order.state.value}"
+                + ("" if order.broker_order_id else " (not acknowledged yet)")
+            )
+        return ReviseOrder(
+            client_order_id,
+            order.broker_order_id,
+            order.broker_org_no,
+            order.symbol,
+            order.remaining_qty,
+            new_limit_price,
+            ts,
+        )
+
+    def _cancel_cmd(self, order: Order, ts: datetime, reason: str) -> CancelOrder:
+        assert order.broker_order_id is not None
+        return CancelOrder(
+            order.client_order_id,
+            order.broker_order_id,
+            order.broker_org_no,
+            order.symbol,
+            order.qty - order.filled_qty,
+            ts,
+            reason,
+        )
+
+    # --- broker events ---------------------------------------------------------------------
+
+    def apply(self, event: BrokerEvent) -> Step:
+        """Apply one broker event to its order and the portfolio."""
+        step = Step()
+        order = self._find(event)
+        if order is None:
+            ident = getattr(event, "client_order_id", None) or getattr(event, "broker_order_id", None)
+            step.events.append(UnknownOrderEvent(event.ts, event, f"no order {ident} is tracked"))
+            return step
+        seen = len(order.history)
+        try:
+            self._dispatch(order, event, step)
+        except (StateError, InvalidInputError) as exc:
+            step.events.append(InvalidBrokerEvent(event.ts, order.client_order_id, event, str(exc)))
+            return step
+        self._after_change(order, seen, step)
+        return step
+
+    def _dispatch(self, order: Order, event: BrokerEvent, step: Step) -> None:
+        cid = order.client_order_id
+        if isinstance(event, OrderSent):
+            if order.state is OrderState.NEW:  # a repeated or late report changes nothing
+                order.submit(event.ts)
+        elif isinstance(event, OrderAccepted):
+            if order.accept(event.ts, event.broker_order_id, event.org_no):
+                self._by_broker[event.broker_order_id] = cid
+                if cid in self._cancel_wanted and order.is_open:
+                    reason = self._cancel_wanted.pop(cid)
+                    order.request_cancel(event.ts, reason)
+                    step.commands.append(self._cancel_cmd(order, event.ts, reason))
+        elif isinstance(event, OrderRejected):
+            if order.state is not OrderState.REJECTED:
+                order.reject(event.ts, event.reason)
+        elif isinstance(event, OrderFilled):
+            self._fill(order, event, step)
+        elif isinstance(event, OrderCancelled):
+            if order.state is not OrderState.CANCELLED:
+                order.cancelled(event.ts, event.reason)
+        elif isinstance(event, CancelRefused):
+            order.cancel_refused(event.ts, event.reason)
+        elif isinstance(event, OrderRevised):
+            order.revised(event.ts, event.new_broker_order_id, event.new_limit_price)
+            self._by_broker[event.new_broker_order_id] = cid
+            if event.new_limit_price is not None and order.side is Side.BUY:
+                self._reserve_price[cid] = event.new_limit_price
+        elif isinstance(event, OrderExpired) and order.state is not OrderState.EXPIRED:
+            order.expire(event.ts)
+
+    def _fill(self, order: Order, event: OrderFilled, step: Step) -> None:
+        cid = order.client_order_id
+        if order.has_fill(event.fill_id):
+            step.events.append(DuplicateFill(event.ts, cid, event.fill_id))
+            return
+        if order.side is Side.SELL and event.qty > self.portfolio.qty(order.symbol):
+            raise StateError(
+                f"fill {event.fill_id} sells {event.qty} {order.symbol} but only "
+                f"{self.portfolio.qty(order.symbol)} are held"
+            )
+        commission, tax = self._costs(order, event)
+        order.apply_fill(event.fill_id, event.qty, event.price, event.ts, commission=commission, tax=tax)
+        realized = self.portfolio.apply_fill(
+            order.symbol, order.side, event.qty, event.price, commission=commission, tax=tax
+        )
+        step.events.append(
+            FillApplied(
+                event.ts,
+                cid,
+                event.fill_id,
+                order.symbol,
+                order.side,
+                event.qty,
+                event.price,
+                commission,
+                tax,
+                realized,
+            )
+        )
+
+    def _costs(self, order: Order, event: OrderFilled) -> tuple[int, int]:
+        value = event.qty * event.price
+        day = event.ts.date()
+        if order.side is Side.BUY:
+            commission = event.commission
+            if commission is None:
+                commission = self.costs.buy_cost(value, day)
+            return commission, event.tax or 0
+        if event.commission is not None and event.tax is not None:
+            return event.commission, event.tax
+        info = self.instruments.get(order.symbol, InstrumentInfo())
+        fee, tax = self.costs.sell_costs(value, day, info.market, info.kind)
+        return (
+            fee if event.commission is None else event.commission,
+            tax if event.tax is None else event.tax,
+        )
+
+    def catch_up_fill(
+        self, client_order_id: str, total_qty: int, total_value: int, ts: datetime
+    ) -> OrderFilled | None:
+        """For reconciliation from REST totals (daily fills: filled qty and value of an order):
+        the fill that brings the local order up to the broker's totals, or None when in sync.
+        Its id is ``<odno or client id>:sync:<total_qty>``, so replaying the same totals is a
+        duplicate. The price is the missing value / missing qty (rounded when not exact).
+        Raises StateError when the local order has more filled than the broker reports."""
+        order = self._need(client_order_id)
+        missing_qty = total_qty - order.filled_qty
+        if missing_qty < 0:
+            raise StateError(
+                f"order {client_order_id}: {order.filled_qty} filled locally "
+                f"but the broker reports {total_qty}"
+            )
+        if missing_qty == 0:
+            return None
+        missing_value = total_value - order.filled_value
+        price = (missing_value + missing_qty // 2) // missing_qty
+        key = order.broker_order_id or client_order_id
+        return OrderFilled(ts, f"{key}:sync:{total_qty}", missing_qty, price, client_order_id=client_order_id)
+
+    # --- bookkeeping -----------------------------------------------------------------------
+
+    def expire_open(self, ts: datetime, reason: str = "session ended") -> Step:
+        """Expire every open order locally (backtests at the session end)."""
+        step = Step()
+        for order in self.open_orders():
+            seen = len(order.history)
+            if order.state is OrderState.NEW:
+                order.request_cancel(ts, reason)
+            else:
+                order.expire(ts, reason)
+            self._after_change(order, seen, step)
+        return step
+
+    def _after_change(self, order: Order, seen: int, step: Step) -> None:
+        """One OrderUpdated per transition since ``seen`` (the history length before), then re-reserve."""
+        for t in order.history[seen:]:
+            step.events.append(OrderUpdated(t.ts, order.client_order_id, t.from_state, t.to_state, t.reason))
+        self._rereserve(order)
+
+    def _rereserve(self, order: Order) -> None:
+        cid = order.client_order_id
+        if not order.is_open:
+            self.portfolio.release(cid)
+            self._cancel_wanted.pop(cid, None)
+            return
+        remaining = order.remaining_qty
+        if order.side is Side.BUY:
+            price = self._reserve_price[cid]
+            value = price * remaining
+            amount = value + self.costs.buy_cost(value, order.created_at.date())
+            self.portfolio.reserve_cash(cid, order.symbol, amount)
+        else:
+            self.portfolio.reserve_shares(cid, order.symbol, remaining)
+
+    def _find(self, event: BrokerEvent) -> Order | None:
+        cid = getattr(event, "client_order_id", None)
+        if cid:
+            return self._orders.get(cid)
+        odno = getattr(event, "broker_order_id", None)
+        return self.by_broker_id(odno) if odno else None
+
+    def _need(self, client_order_id: str) -> Order:
+        order = self._orders.get(client_order_id)
+        if order is None:
+            raise InvalidInputError(f"no order {client_order_id} is tracked")
+        return order
+
+    def known_fill_ids(self) -> Iterable[str]:
+        for o in self._orders.values():
+            for f in o.fills:
+                yield f.fill_id

@@ -1,0 +1,300 @@
+"""One run of strategies over an event stream: synchronous, no I/O, time from the events.
+
+Every ``on_*`` call returns a :class:`~kistrade.engine.events.Step`: the commands the I/O layer
+must send (in order), the engine events to store/notify, and the signals strategies recorded.
+
+* ``on_trade(trade)``: feed the bar builder (a bar this print completes runs ``on_bar`` first),
+  mark the price, check the daily loss rule, generate stop-loss / take-profit exits, then run
+  the strategies' ``on_trade``.
+* ``on_bar(bar)``: a completed bar (from the builder or a bar feed in backtests). ``ctx.now()`` is
+  the bar's end. Mark at the close, check the daily loss rule and the stops (on the close), then
+  the strategies' ``on_bar``.
+* ``on_orderbook(book)``: remember the book (touch and depth for the risk gate), strategies'
+  ``on_orderbook``.
+* ``on_broker_event(event)`` (alias ``on_fill`` for fills): the router applies it; each applied
+  fill goes to the owning strategy's ``on_fill`` (orders made by risk or by a person: to every
+  strategy), then the daily loss rule is checked.
+* ``tick(now)``: flush bars whose minute closed (a scheduler calls it on the Clock).
+* ``submit(intents, ts)``, ``set_state(...)``, ``flatten(...)``, ``cancel(...)``: commands from
+  people (CLI, Telegram, dashboard through the app services).
+
+Intents go: drop if an order of the same symbol and side is still working (the strategy contract
+allows repeats; protective exits skip this: they only sell shares no order holds yet) ->
+``RiskGate.check`` -> ``OrderRouter.create`` -> a SubmitOrder command. When the
+daily loss rule halts trading, open buy orders are cancelled; positions are flattened only if
+``flatten_on_halt``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from kistrade.domain.errors import InvalidInputError
+from kistrade.domain.intents import OrderIntent, Signal
+from kistrade.domain.types import KST, Bar, Fill, OrderBook, Position, Side, Symbol, Trade
+from kistrade.engine.bar_builder import BarBuilder
+from kistrade.engine.events import (
+    BrokerEvent,
+    FillApplied,
+    IntentDenied,
+    OrderFilled,
+    RiskRule,
+    Step,
+    TradingState,
+)
+from kistrade.engine.execution import OrderRouter
+from kistrade.engine.market import MarketState
+from kistrade.engine.portfolio import Portfolio
+from kistrade.engine.risk import PROTECTIVE_PURPOSES, ApprovedOrder, RiskGate
+from kistrade.strategy.base import Strategy
+
+BAR_LENGTH = timedelta(minutes=1)
+EPOCH = datetime(1970, 1, 1, tzinfo=KST)
+RISK_OWNER = "risk"
+
+
+class KernelContext:
+    """The StrategyContext the kernel gives strategies (kistrade.strategy.base.StrategyContext)."""
+
+    def __init__(self, kernel: Kernel) -> None:
+        self._k = kernel
+
+    def now(self) -> datetime:
+        return self._k.now
+
+    def position(self, symbol: Symbol) -> Position | None:
+        h = self._k.portfolio.holding(symbol)
+        return h.to_position() if h is not None and h.qty else None
+
+    def cash(self) -> int:
+        return self._k.portfolio.available_cash
+
+    def record_signal(self, signal: Signal) -> None:
+        self._k.record_signal(signal)
+
+    def last_signal(self, symbol: Symbol) -> Signal | None:
+        return self._k.last_signal(symbol)
+
+
+class Kernel:
+    def __init__(
+        self,
+        strategies: Sequence[Strategy],
+        gate: RiskGate,
+        router: OrderRouter,
+        *,
+        bar_builder: BarBuilder | None = None,
+        start: datetime | None = None,
+        history: int = 10_000,
+    ) -> None:
+        if router.portfolio is not gate.portfolio:
+            raise ValueError("the risk gate and the router must share one Portfolio")
+        self.strategies = list(strategies)
+        self.gate = gate
+        self.router = router
+        self.market: MarketState = gate.market
+        self.portfolio: Portfolio = gate.portfolio
+        self.bar_builder = bar_builder
+        self.now: datetime = start or EPOCH
+        self.ctx = KernelContext(self)
+        self.signals: deque[Signal] = deque(maxlen=history)
+        """The last ``history`` signals recorded, oldest first (``Step.signals`` has each call's new
+        ones: store those)."""
+        self.denials: deque[IntentDenied] = deque(maxlen=history)
+        self._last_signal: dict[Symbol, Signal] = {}
+        self._owner: dict[str, str] = {}
+        self._pending_signals: list[Signal] = []
+
+    # --- signals ---------------------------------------------------------------------------
+
+    def record_signal(self, signal: Signal) -> None:
+        self.signals.append(signal)
+        self._pending_signals.append(signal)
+        self._last_signal[signal.symbol] = signal
+
+    def last_signal(self, symbol: Symbol) -> Signal | None:
+        return self._last_signal.get(symbol)
+
+    def owner_of(self, client_order_id: str) -> str | None:
+        """The strategy name (or ``"risk"``) that created an order."""
+        return self._owner.get(client_order_id)
+
+    # --- market events ---------------------------------------------------------------------
+
+    def on_trade(self, trade: Trade) -> Step:
+        step = Step()
+        if self.bar_builder is not None:
+            for bar in self.bar_builder.on_trade(trade):
+                step.extend(self.on_bar(bar))
+        self._advance(trade.ts)
+        self.market.on_trade(trade)
+        self._mark_and_protect(trade.symbol, trade.price, step)
+        for s in self.strategies:
+            self._route(s.on_trade(trade, self.ctx), s.name, step)
+        return self._done(step)
+
+    def on_bar(self, bar: Bar) -> Step:
+        step = Step()
+        self._advance(bar.start + BAR_LENGTH)
+        self.market.on_bar(bar)
+        self._mark_and_protect(bar.symbol, bar.close, step)
+        for s in self.strategies:
+            self._route(s.on_bar(bar, self.ctx), s.name, step)
+        return self._done(step)
+
+    def on_orderbook(self, book: OrderBook) -> Step:
+        step = Step()
+        self._advance(book.ts)
+        self.market.on_orderbook(book)
+        for s in self.strategies:
+            self._route(s.on_orderbook(book, self.ctx), s.name, step)
+        return self._done(step)
+
+    def tick(self, now: datetime) -> Step:
+        """Flush completed bars (each runs ``on_bar``)."""
+        step = Step()
+        if self.bar_builder is not None:
+            for bar in self.bar_builder.flush(now):
+                step.extend(self.on_bar(bar))
+        self._advance(now)
+        return self._done(step)
+
+    # --- broker events ---------------------------------------------------------------------
+
+    def on_broker_event(self, event: BrokerEvent) -> Step:
+        self._advance(event.ts)
+        step = self.router.apply(event)
+        for ev in list(step.events):
+            if isinstance(ev, FillApplied):
+                self._deliver_fill(ev, step)
+        if any(isinstance(ev, FillApplied) for ev in step.events):
+            self._check_daily_loss(step)
+        return self._done(step)
+
+    def on_fill(self, event: OrderFilled) -> Step:
+        return self.on_broker_event(event)
+
+    def _deliver_fill(self, ev: FillApplied, step: Step) -> None:
+        order = self.router.order(ev.client_order_id)
+        broker_id = (order.broker_order_id if order is not None else None) or ""
+        fill = Fill(
+            ev.client_order_id, broker_id, ev.symbol, ev.side, ev.qty, ev.price, ev.ts, ev.commission, ev.tax
+        )
+        owner = self._owner.get(ev.client_order_id)
+        names = {s.name for s in self.strategies}
+        for s in self.strategies:
+            if owner not in names or owner == s.name:  # its own, or made by risk / a person
+                s.on_fill(fill, self.ctx)
+
+    # --- commands --------------------------------------------------------------------------
+
+    def submit(self, intents: Iterable[OrderIntent], ts: datetime, source: str = "manual") -> Step:
+        """Intents from outside the strategies (still through the risk gate)."""
+        step = Step()
+        self._advance(ts)
+        self._route(list(intents), source, step)
+        return self._done(step)
+
+    def set_state(self, state: TradingState, reason: str, source: str, ts: datetime) -> Step:
+        """Move the trading switch (CLI / Telegram / dashboard). REDUCING or HALTED cancels open buys."""
+        step = Step()
+        self._advance(ts)
+        change = self.gate.set_state(state, reason, source, ts)
+        if change is not None:
+            step.events.append(change)
+            if state is not TradingState.ACTIVE:
+                self._cancel_buys(reason, step)
+        return self._done(step)
+
+    def flatten(self, ts: datetime, reason: str = "flatten", source: str = "manual") -> Step:
+        """Cancel open buys and sell every position at market (allowed in any state)."""
+        step = Step()
+        self._advance(ts)
+        self._cancel_buys(reason, step)
+        self._route(self.gate.flatten_intents(f"{reason} ({source})"), RISK_OWNER, step)
+        return self._done(step)
+
+    def end_session(self, ts: datetime, reason: str = "session ended") -> Step:
+        """Flush the last bars, then expire every open order locally (backtests; live day orders
+        expire at the broker and come back through reconciliation)."""
+        step = self.tick(ts)
+        step.extend(self.router.expire_open(self.now, reason))
+        return self._done(step)
+
+    def cancel(self, client_order_id: str, ts: datetime, reason: str = "") -> Step:
+        self._advance(ts)
+        return self._done(self.router.cancel(client_order_id, ts, reason))
+
+    def revise(self, client_order_id: str, new_limit_price: int, ts: datetime) -> Step | IntentDenied:
+        """Revise a working order's price; the tick and daily-limit rules apply to the new price."""
+        self._advance(ts)
+        order = self.router.order(client_order_id)
+        if order is None:
+            raise InvalidInputError(f"no order {client_order_id} is tracked")
+        why = self.gate.price_problem(order.symbol, new_limit_price)
+        if why is not None:
+            intent = OrderIntent(order.symbol, order.side, order.purpose, qty=order.qty)
+            return IntentDenied(ts, intent, why[0], why[1])
+        step = Step()
+        step.commands.append(self.router.revise(client_order_id, new_limit_price, ts))
+        return step
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _advance(self, ts: datetime) -> None:
+        """Move the kernel's time forward (never back) and roll the trading day when it changes."""
+        self.now = max(self.now, ts)
+        self.gate.roll_day(self.now)
+
+    def _done(self, step: Step) -> Step:
+        step.signals.extend(self._pending_signals)
+        self._pending_signals.clear()
+        return step
+
+    def _mark_and_protect(self, symbol: Symbol, price: int, step: Step) -> None:
+        if self.portfolio.holding(symbol) is not None:
+            self.portfolio.mark(symbol, price)
+        self._check_daily_loss(step)
+        if self.gate.exits_allowed(self.now):  # else every print would log a denied stop
+            self._route(self.gate.exit_intents(symbol, price), RISK_OWNER, step)
+
+    def _check_daily_loss(self, step: Step) -> None:
+        change = self.gate.check_daily_loss(self.now)
+        if change is None:
+            return
+        step.events.append(change)
+        self._cancel_buys(change.reason, step)
+        if self.gate.limits.flatten_on_halt:
+            self._route(self.gate.flatten_intents(change.reason), RISK_OWNER, step)
+
+    def _cancel_buys(self, reason: str, step: Step) -> None:
+        for order in self.router.open_orders():
+            if order.side is Side.BUY:
+                step.extend(self.router.cancel(order.client_order_id, self.now, reason))
+
+    def _route(self, intents: list[OrderIntent], owner: str, step: Step) -> None:
+        for intent in intents:
+            working = [o for o in self.router.open_orders(intent.symbol) if o.side is intent.side]
+            if working and intent.purpose not in PROTECTIVE_PURPOSES:
+                ids = ", ".join(o.client_order_id for o in working)
+                denial = IntentDenied(
+                    self.now, intent, RiskRule.WORKING_ORDER, f"{intent.symbol}: order {ids} is still working"
+                )
+                self._deny(denial, step)
+                continue
+            result = self.gate.check(intent, self.now)
+            if isinstance(result, IntentDenied):
+                self._deny(result, step)
+                continue
+            self._create(result, owner, step)
+
+    def _create(self, approved: ApprovedOrder, owner: str, step: Step) -> None:
+        order, cmd = self.router.create(approved, self.now)
+        self._owner[order.client_order_id] = owner
+        step.commands.append(cmd)
+
+    def _deny(self, denial: IntentDenied, step: Step) -> None:
+        self.denials.append(denial)
+        step.events.append(denial)

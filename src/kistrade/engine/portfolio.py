@@ -1,0 +1,244 @@
+"""Cash, positions and P&L, updated from fills (costs included), marked at last prices.
+
+Average price as KIS computes it (``pchs_avg_pric``): a holding carries ``purchase_amount``
+(``pchs_amt``, the sum of buy values WITHOUT fees); ``avg_price = purchase_amount / qty`` to 4
+decimals. A sell of ``q`` out of ``n`` shares keeps ``purchase_amount * (n - q) // n`` (floor), so
+the average barely moves and the amount is exactly 0 when flat. This is the same rule as
+``kistrade.exchange.records.Holding`` (the simulator's ledger); tests check they agree.
+
+Cash is one number (no D+2 split): buys take ``value + commission``, sells give
+``value - commission - tax``. Realized P&L of a sell fill = value - purchase cost removed -
+commission - tax (buy commissions are not in the cost basis, as in KIS's pchs_amt; they show in
+``total_commission``).
+
+Invariant (tested as a property): ``cash + cost_basis + total_commission + total_tax -
+gross_realized == initial cash + deposits`` with ``gross_realized`` = sum of (sell value - cost
+removed).
+
+Reservations: open buy orders reserve cash (``reserve_cash``), open sell orders reserve shares
+(``reserve_shares``); ``available_cash`` and ``sellable_qty`` subtract them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from kistrade.domain.errors import InvalidInputError, StateError
+from kistrade.domain.types import Position, Side, Symbol
+
+AVG_QUANTUM = Decimal("0.0001")
+
+
+@dataclass(slots=True)
+class Holding:
+    """One symbol's position. ``purchase_amount`` is KIS ``pchs_amt`` (no fees)."""
+
+    symbol: Symbol
+    qty: int = 0
+    purchase_amount: int = 0
+    last_price: int | None = None
+    realized_pnl: int = 0
+
+    @property
+    def avg_price(self) -> Decimal:
+        """``pchs_avg_pric`` = purchase_amount / qty to 4 decimals (0 when flat)."""
+        if not self.qty:
+            return Decimal(0)
+        return (Decimal(self.purchase_amount) / self.qty).quantize(AVG_QUANTUM)
+
+    @property
+    def market_value(self) -> int:
+        """qty x last price; at cost when no price is known yet."""
+        if self.last_price is None:
+            return self.purchase_amount
+        return self.qty * self.last_price
+
+    @property
+    def unrealized_pnl(self) -> int:
+        return self.market_value - self.purchase_amount
+
+    def to_position(self) -> Position:
+        return Position(symbol=self.symbol, qty=self.qty, avg_price=self.avg_price)
+
+
+def sell_cost_removed(purchase_amount: int, qty_held: int, qty_sold: int) -> int:
+    """The purchase amount a sell of ``qty_sold`` of ``qty_held`` takes out (KIS proportional rule)."""
+    if not 0 < qty_sold <= qty_held:
+        raise InvalidInputError(f"cannot sell {qty_sold} of {qty_held} shares")
+    kept = purchase_amount * (qty_held - qty_sold) // qty_held
+    return purchase_amount - kept
+
+
+class Portfolio:
+    def __init__(self, cash: int) -> None:
+        if cash < 0:
+            raise InvalidInputError(f"initial cash {cash} is negative")
+        self.cash = cash
+        self.contributed = cash
+        """Initial cash plus deposits minus withdrawals (for the conservation check)."""
+        self._holdings: dict[Symbol, Holding] = {}
+        self._cash_reservations: dict[str, tuple[Symbol, int]] = {}
+        self._share_reservations: dict[str, tuple[Symbol, int]] = {}
+        self.total_commission = 0
+        self.total_tax = 0
+        self.realized_pnl = 0
+        self.gross_realized = 0
+        self.day_start_equity: int = cash
+
+    # --- queries ---------------------------------------------------------------------------
+
+    def holding(self, symbol: Symbol) -> Holding | None:
+        return self._holdings.get(symbol)
+
+    def holdings(self) -> list[Holding]:
+        """Every non-flat holding."""
+        return [h for h in self._holdings.values() if h.qty]
+
+    def positions(self) -> list[Position]:
+        return [h.to_position() for h in self.holdings()]
+
+    def qty(self, symbol: Symbol) -> int:
+        h = self._holdings.get(symbol)
+        return h.qty if h is not None else 0
+
+    def last_price(self, symbol: Symbol) -> int | None:
+        h = self._holdings.get(symbol)
+        return h.last_price if h is not None else None
+
+    @property
+    def cost_basis(self) -> int:
+        return sum(h.purchase_amount for h in self._holdings.values())
+
+    @property
+    def market_value(self) -> int:
+        return sum(h.market_value for h in self._holdings.values())
+
+    @property
+    def unrealized_pnl(self) -> int:
+        return sum(h.unrealized_pnl for h in self._holdings.values())
+
+    @property
+    def equity(self) -> int:
+        """Cash + holdings marked at their last prices (at cost when never marked)."""
+        return self.cash + self.market_value
+
+    @property
+    def reserved_cash(self) -> int:
+        return sum(a for _, a in self._cash_reservations.values())
+
+    @property
+    def available_cash(self) -> int:
+        return self.cash - self.reserved_cash
+
+    def reserved_shares(self, symbol: Symbol) -> int:
+        return sum(q for s, q in self._share_reservations.values() if s == symbol)
+
+    def sellable_qty(self, symbol: Symbol) -> int:
+        return self.qty(symbol) - self.reserved_shares(symbol)
+
+    @property
+    def daily_pnl(self) -> int:
+        return self.equity - self.day_start_equity
+
+    @property
+    def daily_return_pct(self) -> Decimal:
+        """Equity change since the day started, in percent (0 when the day started at 0)."""
+        if self.day_start_equity <= 0:
+            return Decimal(0)
+        return Decimal(self.daily_pnl) * 100 / Decimal(self.day_start_equity)
+
+    # --- updates ---------------------------------------------------------------------------
+
+    def mark(self, symbol: Symbol, price: int) -> None:
+        """Record the last traded price of ``symbol`` (for equity and stop rules)."""
+        if price <= 0:
+            raise InvalidInputError(f"mark price {price} for {symbol} must be positive")
+        self._holding(symbol).last_price = price
+
+    def start_day(self) -> int:
+        """Set the day's start equity (for the daily loss rule) from the current marks; return it."""
+        self.day_start_equity = self.equity
+        return self.day_start_equity
+
+    def deposit(self, amount: int) -> None:
+        """Cash in (> 0) or out (< 0) that is not trading."""
+        if self.cash + amount < 0:
+            raise InvalidInputError(f"withdrawal of {-amount} exceeds cash {self.cash}")
+        self.cash += amount
+        self.contributed += amount
+
+    def seed_holding(self, symbol: Symbol, qty: int, purchase_amount: int) -> None:
+        """Set a holding from the broker's balance (start-up); it counts as contributed capital."""
+        if qty < 0 or purchase_amount < 0:
+            raise InvalidInputError(f"holding {symbol}: qty {qty} and amount {purchase_amount} must be >= 0")
+        h = self._holding(symbol)
+        self.contributed += purchase_amount - h.purchase_amount
+        h.qty, h.purchase_amount = qty, purchase_amount
+
+    def apply_fill(
+        self, symbol: Symbol, side: Side, qty: int, price: int, *, commission: int = 0, tax: int = 0
+    ) -> int:
+        """Book one fill; return its realized P&L (0 for buys). Selling more than held is an error."""
+        if qty <= 0 or price <= 0 or commission < 0 or tax < 0:
+            raise InvalidInputError(
+                f"fill {symbol} {side} qty {qty} price {price} commission {commission} tax {tax} is invalid"
+            )
+        h = self._holding(symbol)
+        if side is Side.SELL and qty > h.qty:
+            raise StateError(f"selling {qty} {symbol} but only {h.qty} are held (no short selling)")
+        value = qty * price
+        self.total_commission += commission
+        self.total_tax += tax
+        if side is Side.BUY:
+            self.cash -= value + commission
+            h.qty += qty
+            h.purchase_amount += value
+            return 0
+        removed = sell_cost_removed(h.purchase_amount, h.qty, qty)
+        h.qty -= qty
+        h.purchase_amount -= removed
+        self.cash += value - commission - tax
+        gross = value - removed
+        realized = gross - commission - tax
+        self.gross_realized += gross
+        self.realized_pnl += realized
+        h.realized_pnl += realized
+        return realized
+
+    # --- reservations ----------------------------------------------------------------------
+
+    def reserved_cash_symbol(self, symbol: Symbol) -> int:
+        """Cash held by open buy orders of ``symbol``."""
+        return sum(a for s, a in self._cash_reservations.values() if s == symbol)
+
+    def symbols_with_open_buys(self) -> set[Symbol]:
+        return {s for s, a in self._cash_reservations.values() if a > 0}
+
+    def reserve_cash(self, key: str, symbol: Symbol, amount: int) -> None:
+        """Hold ``amount`` won for open buy order ``key`` (replaces its previous reservation)."""
+        if amount < 0:
+            raise InvalidInputError(f"reservation {key}: amount {amount} is negative")
+        if amount:
+            self._cash_reservations[key] = (symbol, amount)
+        else:
+            self._cash_reservations.pop(key, None)
+
+    def reserve_shares(self, key: str, symbol: Symbol, qty: int) -> None:
+        """Hold ``qty`` shares for open sell order ``key`` (replaces its previous reservation)."""
+        if qty < 0:
+            raise InvalidInputError(f"reservation {key}: qty {qty} is negative")
+        if qty:
+            self._share_reservations[key] = (symbol, qty)
+        else:
+            self._share_reservations.pop(key, None)
+
+    def release(self, key: str) -> None:
+        self._cash_reservations.pop(key, None)
+        self._share_reservations.pop(key, None)
+
+    def _holding(self, symbol: Symbol) -> Holding:
+        h = self._holdings.get(symbol)
+        if h is None:
+            h = self._holdings[symbol] = Holding(symbol)
+        return h

@@ -1,0 +1,385 @@
+"""The risk gate: every intent passes ``RiskGate.check`` and nothing else reaches the router.
+
+``check(intent, ts)`` returns an :class:`ApprovedOrder` (sized, priced, with the cash to reserve)
+or an :class:`~kistrade.engine.events.IntentDenied` with the rule and a reason. Rules, in order:
+
+1. purpose: entries buy (no short selling), exits (EXIT, STOP_LOSS, TAKE_PROFIT, FLATTEN) sell;
+2. trading state: ACTIVE anything; REDUCING exits only; HALTED only FLATTEN;
+3. session (phase at ``ts``): entries only in CONTINUOUS (none from the 15:20 closing auction);
+   exits in PRE_OPEN_AUCTION, CONTINUOUS and CLOSING_AUCTION; nothing when CLOSED/AFTER_HOURS;
+4. frequency, strategy intents only (ENTRY, EXIT): max orders per day, per-symbol cooldown.
+   Protective exits (STOP_LOSS, TAKE_PROFIT, FLATTEN) are never held back by them;
+5. price: a LIMIT intent without a price is priced at the touch (best ask / best bid, else the
+   last price); a limit price must be on the tick grid and inside the day's limits (when the base
+   price is known). A market buy reserves cash at the upper limit (as KIS does), else the last price;
+6. quantity: exits sell at most what is held and not already being sold (qty None: all of it);
+   entries are sized down to the room under ``max_position_pct`` of equity (position at the
+   reference price plus open buys of the symbol), to the cash available (commission included),
+   to ``max_volume_participation_pct`` of the recent bar volume, and, for marketable orders, to
+   the visible book depth at the limit or better; denied when any of these leaves 0. A new symbol
+   beyond ``max_open_positions`` is denied. Exits are not cut by volume (never trap a position).
+
+``exit_intents(symbol, price)`` gives the automatic stop-loss / take-profit exits;
+``check_daily_loss(ts)`` switches to HALTED when the day's loss reaches ``daily_loss_pct`` and
+``flatten_intents()`` lists the FLATTEN exits (the kernel uses them only if ``flatten_on_halt``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_FLOOR, Decimal
+from typing import NamedTuple
+
+from kistrade.domain.costs import CostModel
+from kistrade.domain.intents import IntentPurpose, OrderIntent
+from kistrade.domain.sessions import Phase, to_kst
+from kistrade.domain.ticks import is_valid_tick
+from kistrade.domain.types import OrderType, Side, Symbol
+from kistrade.engine.events import IntentDenied, RiskRule, StateChanged, TradingState
+from kistrade.engine.market import MarketState
+from kistrade.engine.portfolio import Portfolio
+from kistrade.engine.switch import RiskLimits, TradingSwitch
+
+EXIT_PURPOSES = frozenset(
+    {IntentPurpose.EXIT, IntentPurpose.STOP_LOSS, IntentPurpose.TAKE_PROFIT, IntentPurpose.FLATTEN}
+)
+PROTECTIVE_PURPOSES = frozenset({IntentPurpose.STOP_LOSS, IntentPurpose.TAKE_PROFIT, IntentPurpose.FLATTEN})
+_EXIT_PHASES = frozenset({Phase.PRE_OPEN_AUCTION, Phase.CONTINUOUS, Phase.CLOSING_AUCTION})
+DAILY_LOSS_SOURCE = "rule:daily_loss"
+
+PhaseFn = Callable[[datetime], Phase]
+
+
+def _calendar_phase(ts: datetime) -> Phase:
+    from kistrade.domain.calendar import default_calendar
+
+    return default_calendar().phase_at(ts)
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovedOrder:
+    """An intent the gate let through: what to send, and the cash a buy must reserve."""
+
+    symbol: Symbol
+    side: Side
+    qty: int
+    order_type: OrderType
+    limit_price: int | None
+    purpose: IntentPurpose
+    reserve_price: int
+    """Price the buy reservation is computed at (limit, upper limit, or last price)."""
+    intent: OrderIntent
+    notes: tuple[str, ...] = ()
+    """Why the quantity was cut, if it was (one note per rule)."""
+
+
+class _Priced(NamedTuple):
+    limit_price: int | None
+    ref_price: int
+    reserve_price: int
+
+
+class PriceProblem(NamedTuple):
+    rule: RiskRule
+    reason: str
+
+
+def _floor(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_FLOOR))
+
+
+class RiskGate:
+    def __init__(
+        self,
+        limits: RiskLimits,
+        portfolio: Portfolio,
+        market: MarketState,
+        *,
+        switch: TradingSwitch | None = None,
+        costs: CostModel | None = None,
+        phase_at: PhaseFn | None = None,
+    ) -> None:
+        self.limits = limits
+        self.portfolio = portfolio
+        self.market = market
+        self.switch = switch or TradingSwitch()
+        self.costs = costs or CostModel()
+        self._phase_at = phase_at or _calendar_phase
+        self._day: date | None = None
+        self.orders_today = 0
+        self._last_order: dict[Symbol, datetime] = {}
+
+    # --- state -----------------------------------------------------------------------------
+
+    @property
+    def state(self) -> TradingState:
+        return self.switch.state
+
+    def set_state(self, state: TradingState, reason: str, source: str, ts: datetime) -> StateChanged | None:
+        """The one way to move the switch (rules and commands alike)."""
+        return self.switch.set_state(state, reason, source, ts)
+
+    def start_day(self, day: date, start_equity: int | None = None) -> None:
+        """New trading day: reset the order count and cooldowns; the day's start equity is
+        ``start_equity`` (after a restart: the stored or broker value) or the current equity."""
+        self._day = day
+        self.orders_today = 0
+        self._last_order.clear()
+        if start_equity is None:
+            self.portfolio.start_day()
+        else:
+            self.portfolio.day_start_equity = start_equity
+
+    @property
+    def day(self) -> date | None:
+        return self._day
+
+    def roll_day(self, ts: datetime) -> None:
+        """Call ``start_day`` when ``ts`` is on a later KST date than the current day."""
+        day = to_kst(ts).date()
+        if self._day is None or day > self._day:
+            self.start_day(day)
+
+    # --- automatic exits and the daily loss rule -------------------------------------------
+
+    def exit_intents(self, symbol: Symbol, price: int) -> list[OrderIntent]:
+        """STOP_LOSS / TAKE_PROFIT market exits for ``symbol`` at ``price`` (none while one is working)."""
+        h = self.portfolio.holding(symbol)
+        if h is None or h.qty <= 0 or self.portfolio.sellable_qty(symbol) <= 0 or h.purchase_amount <= 0:
+            return []
+        change = (Decimal(price) * h.qty - h.purchase_amount) * 100 / Decimal(h.purchase_amount)
+        if change <= self.limits.stop_loss_pct:
+            purpose, why = (
+                IntentPurpose.STOP_LOSS,
+                f"stop-loss: {change:.2f}% <= {self.limits.stop_loss_pct}%",
+            )
+        elif change >= self.limits.take_profit_pct:
+            purpose, why = (
+                IntentPurpose.TAKE_PROFIT,
+                f"take-profit: {change:.2f}% >= {self.limits.take_profit_pct}%",
+            )
+        else:
+            return []
+        return [OrderIntent(symbol, Side.SELL, purpose, tags=(why,))]
+
+    def exits_allowed(self, ts: datetime) -> bool:
+        """Whether an automatic stop/take-profit exit could pass now (not HALTED, an exit phase)."""
+        return self.state is not TradingState.HALTED and self._phase_at(ts) in _EXIT_PHASES
+
+    def check_daily_loss(self, ts: datetime) -> StateChanged | None:
+        """HALTED when equity fell ``daily_loss_pct`` or more since the day started."""
+        self.roll_day(ts)
+        if self.state is TradingState.HALTED:
+            return None
+        ret = self.portfolio.daily_return_pct
+        if ret > self.limits.daily_loss_pct:
+            return None
+        reason = f"daily loss {ret:.2f}% reached the limit {self.limits.daily_loss_pct}%"
+        return self.set_state(TradingState.HALTED, reason, DAILY_LOSS_SOURCE, ts)
+
+    def flatten_intents(self, reason: str = "flatten") -> list[OrderIntent]:
+        """A FLATTEN market sell for every holding with shares not already being sold."""
+        return [
+            OrderIntent(h.symbol, Side.SELL, IntentPurpose.FLATTEN, tags=(reason,))
+            for h in self.portfolio.holdings()
+            if self.portfolio.sellable_qty(h.symbol) > 0
+        ]
+
+    # --- the gate --------------------------------------------------------------------------
+
+    def check(self, intent: OrderIntent, ts: datetime) -> ApprovedOrder | IntentDenied:
+        """Approve (sized and priced) or deny ``intent`` at time ``ts``. Approval counts an order."""
+        self.roll_day(ts)
+        result = self._check(intent, ts)
+        if isinstance(result, ApprovedOrder):
+            self.orders_today += 1
+            self._last_order[intent.symbol] = ts
+        return result
+
+    def _check(self, intent: OrderIntent, ts: datetime) -> ApprovedOrder | IntentDenied:
+        def deny(rule: RiskRule, reason: str) -> IntentDenied:
+            return IntentDenied(ts=ts, intent=intent, rule=rule, reason=f"{intent.symbol}: {reason}")
+
+        is_exit = intent.purpose in EXIT_PURPOSES
+        if is_exit and intent.side is not Side.SELL:
+            return deny(RiskRule.PURPOSE, f"a {intent.purpose.value} must sell")
+        if not is_exit and intent.side is not Side.BUY:
+            return deny(RiskRule.PURPOSE, "an entry must buy (short selling is not supported)")
+
+        state = self.state
+        if state is TradingState.REDUCING and not is_exit:
+            return deny(RiskRule.TRADING_STATE, f"trading is REDUCING (exits only): {self.switch.reason}")
+        if state is TradingState.HALTED and intent.purpose is not IntentPurpose.FLATTEN:
+            return deny(RiskRule.TRADING_STATE, f"trading is HALTED: {self.switch.reason}")
+
+        phase = self._phase_at(ts)
+        if not is_exit and phase is not Phase.CONTINUOUS:
+            return deny(RiskRule.SESSION, f"entries only in continuous trading; market is {phase.value}")
+        if is_exit and phase not in _EXIT_PHASES:
+            return deny(RiskRule.SESSION, f"market is {phase.value}")
+
+        if intent.purpose not in PROTECTIVE_PURPOSES:
+            if self.orders_today >= self.limits.max_orders_per_day:
+                return deny(
+                    RiskRule.MAX_ORDERS,
+                    f"{self.orders_today} orders today (max {self.limits.max_orders_per_day})",
+                )
+            last = self._last_order.get(intent.symbol)
+            if last is not None and (ts - last).total_seconds() < self.limits.symbol_cooldown_s:
+                waited = (ts - last).total_seconds()
+                return deny(
+                    RiskRule.COOLDOWN,
+                    f"last order {waited:.0f}s ago (cooldown {self.limits.symbol_cooldown_s}s)",
+                )
+
+        priced = self._price(intent)
+        if isinstance(priced, PriceProblem):
+            return deny(priced.rule, priced.reason)
+        if is_exit:
+            return self._size_exit(intent, priced.limit_price, priced.reserve_price, deny)
+        return self._size_entry(intent, priced.limit_price, priced.ref_price, priced.reserve_price, deny)
+
+    def _price(self, intent: OrderIntent) -> _Priced | PriceProblem:
+        """The limit price (None: market), the reference price for sizing, the reserve price."""
+        sym, m = intent.symbol, self.market
+        last = m.last_price(sym)
+        limits = m.limits(sym)
+        limit_price = intent.limit_price
+        if intent.order_type is OrderType.LIMIT and limit_price is None:
+            limit_price = m.touch(sym, intent.side) or last
+            if limit_price is None:
+                return PriceProblem(RiskRule.NO_PRICE, "no touch or last price to price the limit order at")
+        if limit_price is not None:
+            problem = self.price_problem(sym, limit_price)
+            if problem is not None:
+                return problem
+            return _Priced(limit_price, limit_price, limit_price)
+        if last is None:
+            return PriceProblem(RiskRule.NO_PRICE, "no last price to value the market order")
+        reserve = limits.upper if limits is not None and intent.side is Side.BUY else last
+        return _Priced(None, last, reserve)
+
+    def price_problem(self, symbol: Symbol, price: int) -> PriceProblem | None:
+        """Why ``price`` cannot be a limit price for ``symbol`` now (off the tick grid, outside the
+        daily limits), or None when it can."""
+        info = self.market.get(symbol)
+        if not is_valid_tick(price, info.kind, market=info.market):
+            return PriceProblem(RiskRule.PRICE_TICK, f"limit price {price} is not on the tick grid")
+        limits = self.market.limits(symbol)
+        if limits is not None and not limits.contains(price):
+            return PriceProblem(
+                RiskRule.PRICE_LIMIT,
+                f"limit price {price} is outside the daily limits {limits.lower}-{limits.upper}",
+            )
+        return None
+
+    def _size_exit(
+        self,
+        intent: OrderIntent,
+        limit_price: int | None,
+        reserve_price: int,
+        deny: Callable[[RiskRule, str], IntentDenied],
+    ) -> ApprovedOrder | IntentDenied:
+        sellable = self.portfolio.sellable_qty(intent.symbol)
+        if sellable <= 0:
+            held = self.portfolio.qty(intent.symbol)
+            if held > 0:
+                return deny(RiskRule.DUPLICATE_EXIT, f"all {held} shares are already in open sell orders")
+            return deny(RiskRule.NO_POSITION, "no shares held to sell")
+        qty = sellable if intent.qty is None else min(intent.qty, sellable)
+        notes = () if intent.qty in (None, qty) else (f"sell cut from {intent.qty} to sellable {qty}",)
+        return self._approved(intent, qty, limit_price, reserve_price, notes)
+
+    def _size_entry(
+        self,
+        intent: OrderIntent,
+        limit_price: int | None,
+        ref_price: int,
+        reserve_price: int,
+        deny: Callable[[RiskRule, str], IntentDenied],
+    ) -> ApprovedOrder | IntentDenied:
+        sym, pf, lim = intent.symbol, self.portfolio, self.limits
+        open_buys = pf.reserved_cash_symbol(sym)
+        if pf.qty(sym) == 0 and open_buys == 0:
+            in_use = {h.symbol for h in pf.holdings()} | pf.symbols_with_open_buys()
+            if len(in_use) >= lim.max_open_positions:
+                return deny(
+                    RiskRule.POSITION_LIMIT, f"{len(in_use)} positions open (max {lim.max_open_positions})"
+                )
+        caps: list[tuple[int, RiskRule, str]] = []
+        cap_value = Decimal(pf.equity) * lim.max_position_pct / 100
+        room = cap_value - pf.qty(sym) * ref_price - open_buys
+        caps.append(
+            (
+                max(_floor(room / ref_price), 0),
+                RiskRule.POSITION_LIMIT,
+                f"position limit {lim.max_position_pct}% of equity {pf.equity}",
+            )
+        )
+        caps.append(
+            (self._cash_qty(reserve_price, ts_day=self._day), RiskRule.CASH, f"cash {pf.available_cash}")
+        )
+        volume = self.market.recent_volume(sym)
+        if volume is not None:
+            caps.append(
+                (
+                    _floor(Decimal(volume) * lim.max_volume_participation_pct / 100),
+                    RiskRule.VOLUME,
+                    f"{lim.max_volume_participation_pct}% of recent volume {volume}",
+                )
+            )
+        touch = self.market.touch(sym, Side.BUY)
+        marketable = limit_price is None or (touch is not None and limit_price >= touch)
+        depth = self.market.depth(sym, Side.BUY, limit_price) if marketable else None
+        if depth is not None:
+            caps.append((depth, RiskRule.BOOK_DEPTH, f"visible ask depth {depth}"))
+        qty = intent.qty
+        notes: list[str] = []
+        for cap, rule, why in caps:
+            if cap <= 0:
+                return deny(rule, f"no room: {why}")
+            if qty is None or cap < qty:
+                if intent.qty is not None:
+                    notes.append(f"qty cut to {cap} by {rule.value}: {why}")
+                qty = cap
+        assert qty is not None
+        return self._approved(intent, qty, limit_price, reserve_price, tuple(notes))
+
+    def _cash_qty(self, price: int, ts_day: date | None) -> int:
+        """Largest qty whose value plus commission fits the available cash."""
+        cash = self.portfolio.available_cash
+        if cash <= 0:
+            return 0
+        day = ts_day or date.min
+        qty = _floor(Decimal(cash) / (Decimal(price) * (1 + self.costs.commission_rate)))
+        while qty > 0 and qty * price + self.costs.buy_cost(qty * price, day) > cash:
+            qty -= 1
+        return qty
+
+    def buy_reservation(self, price: int, qty: int) -> int:
+        """Cash an open buy of ``qty`` at ``price`` holds: value plus commission."""
+        value = price * qty
+        return value + self.costs.buy_cost(value, self._day or date.min)
+
+    def _approved(
+        self,
+        intent: OrderIntent,
+        qty: int,
+        limit_price: int | None,
+        reserve_price: int,
+        notes: tuple[str, ...],
+    ) -> ApprovedOrder:
+        order_type = OrderType.MARKET if limit_price is None else OrderType.LIMIT
+        return ApprovedOrder(
+            intent.symbol,
+            intent.side,
+            qty,
+            order_type,
+            limit_price,
+            intent.purpose,
+            reserve_price,
+            intent,
+            notes,
+        )
