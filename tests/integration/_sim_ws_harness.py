@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -41,6 +42,10 @@ class FakeAuth:
 
     def hts_id_for(self, app_key: str) -> str | None:
         return self.hts.get(app_key)
+
+    def credentials_for(self, app_key: str) -> Any:
+        """Legacy requests carry appkey + appsecret instead of an approval key."""
+        return SimpleNamespace(app_secret=f"secret-of-{app_key}") if app_key in self.hts else None
 
 
 @dataclass

@@ -101,6 +101,26 @@ async def test_bad_approval_tr_id_and_tr_key() -> None:
         assert (await subscribe(ws, "H0STCNI0", "someone-else"))["body"]["msg_cd"] == "OPSP8992"
 
 
+async def test_legacy_appkey_appsecret_header_is_accepted() -> None:
+    async with ws_harness() as h, h.session.ws_connect(h.url) as ws:
+        msg = json.loads(sub_msg("H0STCNT0", "005930", approval=""))
+        msg["header"].update(appkey="APPKEY-B", appsecret="wrong")
+        await ws.send_str(json.dumps(msg))
+        assert (await next_control(ws))["body"]["msg_cd"] == "OPSP0011"
+        msg["header"]["appsecret"] = "secret-of-APPKEY-B"
+        await ws.send_str(json.dumps(msg))
+        assert (await next_control(ws))["body"]["msg_cd"] == "OPSP0000"
+
+
+async def test_added_latency_fault_delays_frames() -> None:
+    async with ws_harness() as h, h.session.ws_connect(h.url) as ws:
+        h.faults.latency_ms = 300
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        assert (await subscribe(ws, "H0STCNT0", "005930"))["body"]["msg_cd"] == "OPSP0000"
+        assert loop.time() - t0 >= 0.3
+
+
 async def test_second_session_per_appkey_is_refused() -> None:
     async with ws_harness() as h, h.session.ws_connect(h.url) as first, h.session.ws_connect(h.url) as second:
         assert (await subscribe(first, "H0STCNT0", "005930"))["body"]["msg_cd"] == "OPSP0000"
@@ -299,5 +319,6 @@ async def test_pumped_market_streams_prints() -> None:
     async with ws_harness(pump=True) as h, h.session.ws_connect(h.url) as ws:
         await subscribe(ws, "H0STCNT0", "005930")
         frames = await data_frames(ws, "H0STCNT0", 2, wait=10)
+        assert all(split_frame(f, 46)[2] == 1 for f in frames)  # normal flow: one record a frame
         times = [split_frame(f, 46)[3][0][1] for f in frames]
         assert times == sorted(times)

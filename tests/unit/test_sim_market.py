@@ -245,4 +245,4 @@ def test_order_flow_imbalance_moves_the_price() -> None:
     cov = sum((x - mx) * (y - my) for x, y in pairs)
     var_x, var_y = sum((x - mx) ** 2 for x, _ in pairs), sum((y - my) ** 2 for _, y in pairs)
     corr = cov / (var_x * var_y) ** 0.5
-    assert corr > 0.3  # net buying lifts the price, net selling drops it
+    assert corr > 0.2  # net buying lifts the price, net selling drops it

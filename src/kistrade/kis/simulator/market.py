@@ -43,8 +43,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from loguru import logger
@@ -58,7 +58,6 @@ from kistrade.exchange.events import (
     Accepted,
     Cancelled,
     Event,
-    Fill,
     Rejected,
     RejectReason,
     Replaced,
@@ -66,7 +65,8 @@ from kistrade.exchange.events import (
 from kistrade.exchange.ledger import Ledger
 from kistrade.exchange.venue import Exchange
 from kistrade.kis.simulator.catalog import MarketSource, SyntheticSource
-from kistrade.kis.simulator.market_run import SymbolRunner, hhmmss, notice_for_event, notice_from_record
+from kistrade.kis.simulator.market_notices import account_notices, dress
+from kistrade.kis.simulator.market_run import SymbolRunner, hhmmss
 from kistrade.kis.simulator.market_types import (
     BookUpdate,
     DayStats,
@@ -156,9 +156,15 @@ class MarketHub:
                 await task
 
     async def _pump(self) -> None:
+        """Catch up with the clock in slices, yielding after ~50 ms of work (a lagging market at
+        an extreme ``--speed`` falls behind instead of freezing the event loop)."""
+        chunk = timedelta(seconds=max(1.0, self._clock.speed * self.pump_interval))
         while True:
+            target = self._clock.now()
+            budget = time.monotonic() + 0.05
             try:
-                self.advance_to(self._clock.now())
+                while self._now < target and time.monotonic() < budget:
+                    self.advance_to(min(target, self._now + chunk))
             except Exception:  # the pump must survive a bad step; the error is logged
                 logger.exception("simulated market step failed")
             await asyncio.sleep(self.pump_interval)
@@ -358,30 +364,13 @@ class MarketHub:
             runner = self._runners.get(symbol) if symbol is not None else None
             if runner is not None:
                 runner.on_event(event)
-            if isinstance(event, Fill):
-                for order_id, owner, _side, _remaining in event.legs():
-                    if owner in self._accounts:
-                        self._notice_fill(owner, order_id, event.price, event.qty, event.ts)
-                continue
-            owner = getattr(event, "owner", "")
-            if owner in self._accounts:
-                self._notice(owner, event, cancel_odno)
+            for acct, notice in account_notices(event, self._ledger_or_none, cancel_odno):
+                hts_id, name = self._accounts[acct]
+                info = self._runners.get(notice.symbol)
+                self.emit(dress(notice, acct, hts_id, name, info.info.name if info else notice.symbol))
 
-    def _notice(self, acct: str, event: Event, cancel_odno: str) -> None:
-        notice = notice_for_event(self.exchange.ledger(acct), event, cancel_odno)
-        if notice is not None:
-            self.emit(self._dress(acct, notice))
-
-    def _notice_fill(self, acct: str, odno: str, price: int, qty: int, ts: datetime) -> None:
-        record = self.exchange.ledger(acct).order(odno)
-        if record is not None:
-            self.emit(self._dress(acct, notice_from_record(NoticeKind.FILL, record, (qty, price), ts)))
-
-    def _dress(self, acct: str, notice: OrderNotice) -> OrderNotice:
-        hts_id, name = self._accounts[acct]
-        runner = self._runners.get(notice.symbol)
-        symbol_name = runner.info.name if runner is not None else notice.symbol
-        return replace(notice, account_no=acct, hts_id=hts_id, account_name=name, name=symbol_name)
+    def _ledger_or_none(self, owner: str) -> Ledger | None:
+        return self.exchange.ledger(owner) if owner in self._accounts else None
 
     # control (/sim/market) ----------------------------------------------------------------
     def push_path(self, symbol: Symbol, prices: Sequence[int], seconds: float = 60.0) -> None:

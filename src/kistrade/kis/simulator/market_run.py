@@ -14,22 +14,15 @@ from kistrade.exchange.events import (
     AUCTION_PHASES,
     MARKET_OWNER,
     ORDER_PHASES,
-    Accepted,
-    Cancelled,
     Event,
     Fill,
     Rejected,
-    Replaced,
 )
-from kistrade.exchange.ledger import Ledger
-from kistrade.exchange.records import OrderRecord
 from kistrade.kis.simulator.catalog import DailyBar
 from kistrade.kis.simulator.market_types import (
     BookUpdate,
     InstrumentInfo,
     Level,
-    NoticeKind,
-    OrderNotice,
     QuoteSnapshot,
     TradePrint,
 )
@@ -49,47 +42,6 @@ _CONTINUOUS_SECONDS = 22_800
 
 def hhmmss(ts: datetime) -> str:
     return ts.astimezone(KST).strftime("%H%M%S")
-
-
-def notice_from_record(
-    kind: NoticeKind, record: OrderRecord, fill: tuple[int, int], ts: datetime, reason: str = ""
-) -> OrderNotice:
-    """A notice for an account's order row (account fields are filled in by the hub)."""
-    return OrderNotice(
-        account_no="",
-        hts_id="",
-        kind=kind,
-        odno=record.odno,
-        orig_odno=record.orgn_odno,
-        org_no=record.org_no,
-        symbol=record.symbol,
-        name=record.symbol,
-        side=record.side,
-        order_type=record.order_type,
-        order_qty=record.qty,
-        order_price=record.price,
-        fill_qty=fill[0],
-        fill_price=fill[1],
-        ts=ts,
-        reason=reason,
-    )
-
-
-def notice_for_event(ledger: Ledger, event: Event, cancel_odno: str = "") -> OrderNotice | None:
-    """ACCEPTED / REVISED / CANCELLED notices for an account event (fills: notice_from_record)."""
-    if isinstance(event, Accepted):
-        kind, odno = NoticeKind.ACCEPTED, event.order_id
-    elif isinstance(event, Replaced):
-        kind, odno = NoticeKind.REVISED, event.new_id
-    elif isinstance(event, Cancelled):
-        kind, odno = NoticeKind.CANCELLED, cancel_odno or event.order_id
-    else:
-        return None
-    record = ledger.order(odno) or ledger.order(getattr(event, "order_id", ""))
-    if record is None:
-        return None
-    reason = event.reason.value if isinstance(event, Cancelled) else ""
-    return notice_from_record(kind, record, (0, 0), event.ts, reason)
 
 
 def _pad(levels: tuple[Level, ...]) -> tuple[Level, ...]:

@@ -52,8 +52,8 @@ class CrowdParams:
     trade_value: int = 12_000_000  # median aggressive order value, won
     level_value: int = 60_000_000  # median value of one resting crowd order at the touch, won
     depth_growth: float = 0.3  # quantity growth per level away from the touch
-    daily_vol: float = 0.015  # relative volatility of the reference over a session
-    impact: float = 0.05  # reference move (in ticks) per aggressive order, signed
+    daily_vol: float = 0.01  # relative volatility of the reference over a session
+    impact: float = 0.02  # reference move (in ticks) per aggressive order, signed
     flow_persistence: float = 0.97  # AR(1) coefficient of the order-flow state per event
     levels: int = 10
 

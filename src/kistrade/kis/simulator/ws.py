@@ -41,13 +41,12 @@ from kistrade.kis.protocol.realtime import (
 )
 from kistrade.kis.protocol.realtime_fields import TR_ORDERBOOK, TR_TRADE
 from kistrade.kis.simulator.market import BookUpdate, MarketEvent, MarketHub, OrderNotice, TradePrint
-from kistrade.kis.simulator.ws_records import book_record, notice_record, trade_record
+from kistrade.kis.simulator.ws_records import book_record, notice_record, session_frac, trade_record
 
 MAX_SUBSCRIPTIONS = 40
 BURST_THRESHOLD = 4
 MAX_RECORDS_PER_FRAME = 50
 MAX_PENDING_RECORDS = 50_000  # a client this far behind is disconnected (it is not reading)
-SESSION_SECONDS = 22_800.0
 
 
 class ApprovalAuth(Protocol):
@@ -341,7 +340,7 @@ class WsServer:
         info = self.hub.instruments.get(p.symbol)
         listed = info.listed_shares if info else 0
         limits = self.hub.exchange.engine.limits(p.symbol)
-        rec = trade_record(p, (limits.upper, limits.lower), listed, _session_frac(p.ts))
+        rec = trade_record(p, (limits.upper, limits.lower), listed, session_frac(p.ts))
         for session in list(subs):
             pending = session.trades.setdefault(p.symbol, [])
             pending.append((p.ts, rec))
@@ -373,12 +372,6 @@ class WsServer:
         for session in subs:
             session.notices.append((self.notice_tr, rec))
             session.wake.set()
-
-
-def _session_frac(ts: datetime) -> float:
-    local = ts.astimezone(KST)
-    seconds = (local.hour - 9) * 3600 + local.minute * 60 + local.second
-    return seconds / SESSION_SECONDS
 
 
 WS_SERVER: web.AppKey[WsServer] = web.AppKey("sim_ws_server", WsServer)

@@ -53,6 +53,12 @@ def change_sign(price: int, base: int, upper: int = 0, lower: int = 0) -> str:
     return sign(price - base)
 
 
+def session_frac(ts: datetime) -> float:
+    """Share of the regular session (09:00 + 22,800 s) elapsed at ``ts``."""
+    t = _kst(ts)
+    return ((t.hour - 9) * 3600 + t.minute * 60 + t.second) / 22_800.0
+
+
 def pct(num: float, den: float) -> str:
     return f"{(num / den * 100.0) if den else 0.0:.2f}"
 
