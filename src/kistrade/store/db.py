@@ -1,0 +1,128 @@
+"""One SQLite database (aiosqlite, WAL): open with PRAGMAs, migrate, serialise write transactions.
+
+All statements of a ``Database`` run in aiosqlite's single worker thread, so the event loop never
+waits on disk. The connection is in autocommit mode; every write goes through ``transaction()``
+(or ``write()``), which holds an asyncio lock so two writers on the shared connection never mix
+their statements into one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from kistrade.clock import WallClock
+from kistrade.ports import Clock
+from kistrade.store.migrate import migrate
+
+MEMORY = ":memory:"
+
+# synchronous=NORMAL is durable across application crashes under WAL (only an OS crash or power
+# loss can drop the last commits); busy_timeout lets a dashboard reader and the bot share the file.
+_PRAGMAS = (
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA cache_size = -65536",
+)
+
+
+class Database:
+    """An open, migrated SQLite database. Create with ``await Database.open(path)``."""
+
+    def __init__(self, conn: Any, path: str) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+        self._closed = False
+
+    @classmethod
+    async def open(
+        cls,
+        path: str | Path,
+        *,
+        clock: Clock | None = None,
+        migrate_to: int | None = None,
+    ) -> Database:
+        """Open (creating if needed) and migrate to the latest schema (or ``migrate_to``, for tests)."""
+        target = str(path)
+        if target != MEMORY:
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(target, isolation_level=None)
+        try:
+            if target != MEMORY:
+                async with conn.execute("PRAGMA journal_mode = WAL") as cur:
+                    row = await cur.fetchone()
+                mode = "?" if row is None else str(row[0]).lower()
+                if mode != "wal":
+                    raise OSError(f"SQLite refused WAL mode for {target} (journal_mode={mode})")
+            for pragma in _PRAGMAS:
+                await conn.execute(pragma)
+            now = (clock or WallClock()).now()
+            await migrate(conn, now=now, target=migrate_to)
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, target)
+
+    @property
+    def conn(self) -> Any:
+        """The aiosqlite connection (for reads; writes go through ``transaction``)."""
+        return self._conn
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on any exception), one writer at a time."""
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.rollback()
+                raise
+            await self._conn.commit()
+
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One write statement in its own transaction; returns the rows changed."""
+        async with self.transaction() as conn:
+            cur = await conn.execute(sql, params)
+            count = int(cur.rowcount)
+            await cur.close()
+        return count
+
+    async def write_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        """``executemany`` in one transaction; returns the rows changed."""
+        async with self.transaction() as conn:
+            cur = await conn.executemany(sql, rows)
+            count = int(cur.rowcount)
+            await cur.close()
+        return count
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        async with self._conn.execute(sql, params) as cur:
+            rows = await cur.fetchall()
+        return [tuple(r) for r in rows]
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        async with self._conn.execute(sql, params) as cur:
+            row = await cur.fetchone()
+        return None if row is None else tuple(row)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        async with self._lock:
+            if self.path != MEMORY:
+                await self._conn.execute("PRAGMA optimize")
+            await self._conn.close()

@@ -1,0 +1,214 @@
+"""The recorder core: ticks and books queued in memory, written in batches by a background task.
+
+- ``put_nowait(event)`` is the hot path: a plain (non-async) method that appends to a list. It never
+  waits, never touches the disk, and never raises on a full queue.
+- Bounded: at most ``max_pending`` rows are held (queued + the batch being written). When full the
+  NEW event is dropped and counted (``dropped``): the recorder loses data rather than stall trading.
+- A background task flushes when ``batch_size`` rows are queued or ``flush_interval`` seconds after
+  the first queued row, whichever comes first: one transaction, one ``executemany`` and one
+  ``record_segments`` row per table and ``batch_size`` rows. Events are converted to SQL values
+  inside aiosqlite's worker thread (a lazy ``map``), so the event loop does not pay for encoding
+  either. A batch that fails (e.g. a naive timestamp) is rolled back, counted and logged; recording
+  goes on.
+- ``close()`` flushes everything queued, then stops. Events put after close are dropped and counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from types import TracebackType
+
+from loguru import logger
+
+from kistrade.domain.errors import InvalidInputError, StateError
+from kistrade.domain.types import OrderBook, Trade
+from kistrade.store.codec import book_params, trade_params
+from kistrade.store.db import Database
+from kistrade.store.recording import RecordTable, append_segment
+
+
+@dataclass(frozen=True, slots=True)
+class WriterStats:
+    rows_written: int
+    trades_written: int
+    books_written: int
+    batches: int  # transactions committed (one per table and batch_size rows)
+    queue_depth: int
+    max_queue_depth: int
+    dropped: int
+    failed_rows: int
+    max_lag_s: float
+    last_lag_s: float
+    write_seconds: float
+
+
+class BatchWriter:
+    """Batched, non-blocking writer of ``Trade`` and ``OrderBook`` rows into a ``Database``."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        batch_size: int = 20_000,
+        flush_interval: float = 0.25,
+        max_pending: int = 1_000_000,
+        on_batch: Callable[[WriterStats], None] | None = None,
+    ) -> None:
+        """``on_batch`` is called on the event loop after every flush, written or failed (a progress
+        line, a metrics gauge); it must be quick and must not raise."""
+        if batch_size < 1 or max_pending < 1 or flush_interval <= 0:
+            raise InvalidInputError(
+                f"BatchWriter: batch_size ({batch_size}) and max_pending ({max_pending}) must be >= 1 "
+                f"and flush_interval ({flush_interval}) > 0"
+            )
+        self._db = db
+        self.batch_size = batch_size
+        self.flush_interval = flush_interval
+        self.max_pending = max_pending
+        self._on_batch = on_batch
+        self._trades: list[Trade] = []
+        self._books: list[OrderBook] = []
+        self._queued = 0
+        self._in_flight = 0
+        self._first_put = 0.0  # monotonic time of the oldest queued row
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        self._closed = False
+        self._trades_written = 0
+        self._books_written = 0
+        self._batches = 0
+        self._max_depth = 0
+        self._dropped = 0
+        self._failed = 0
+        self._max_lag = 0.0
+        self._last_lag = 0.0
+        self._write_seconds = 0.0
+
+    # -- hot path -----------------------------------------------------------------------------
+    def put_nowait(self, event: Trade | OrderBook) -> bool:
+        """Queue one trade or book; returns False (and counts a drop) if full or closed. Never waits."""
+        depth = self._queued + self._in_flight
+        if depth >= self.max_pending or self._closing:
+            self._dropped += 1
+            return False
+        if isinstance(event, Trade):
+            self._trades.append(event)
+        elif isinstance(event, OrderBook):
+            self._books.append(event)
+        else:
+            raise InvalidInputError(f"BatchWriter records Trade and OrderBook, not {type(event).__name__}")
+        self._queued += 1
+        if depth >= self._max_depth:
+            self._max_depth = depth + 1
+        if self._queued == 1:
+            self._first_put = time.monotonic()
+            self._wake.set()
+        elif self._queued == self.batch_size:
+            self._wake.set()
+        return True
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    async def start(self) -> BatchWriter:
+        if self._task is not None:
+            raise StateError("BatchWriter already started")
+        self._task = asyncio.create_task(self._run(), name="store.batch_writer")
+        return self
+
+    async def close(self) -> WriterStats:
+        """Flush everything queued, stop the background task and return the final counters."""
+        if not self._closed:
+            self._closing = True
+            self._wake.set()
+            if self._task is None:  # never started: write what was queued, here
+                await self._flush()
+            else:
+                await self._task
+            self._closed = True
+        return self.stats()
+
+    async def __aenter__(self) -> BatchWriter:
+        return await self.start()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    def stats(self) -> WriterStats:
+        return WriterStats(
+            rows_written=self._trades_written + self._books_written,
+            trades_written=self._trades_written,
+            books_written=self._books_written,
+            batches=self._batches,
+            queue_depth=self._queued + self._in_flight,
+            max_queue_depth=self._max_depth,
+            dropped=self._dropped,
+            failed_rows=self._failed,
+            max_lag_s=self._max_lag,
+            last_lag_s=self._last_lag,
+            write_seconds=self._write_seconds,
+        )
+
+    # -- background ---------------------------------------------------------------------------
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            if self._closing:
+                while self._queued:
+                    await self._flush()
+                return
+            if self._queued >= self.batch_size:
+                await self._flush()
+                continue
+            if self._queued == 0:
+                await self._wake.wait()  # woken by the first put, or by close()
+                continue
+            remaining = self._first_put + self.flush_interval - time.monotonic()
+            if remaining <= 0:
+                await self._flush()
+                continue
+            try:
+                async with asyncio.timeout(remaining):
+                    await self._wake.wait()  # woken early by a full batch, or by close()
+            except TimeoutError:
+                pass
+
+    async def _flush(self) -> None:
+        """Write everything queued, one transaction per ``batch_size`` rows (commits keep the WAL
+        checkpointing and let other writers in between)."""
+        trades, self._trades = self._trades, []
+        books, self._books = self._books, []
+        first_put = self._first_put
+        self._in_flight = len(trades) + len(books)
+        self._queued = 0
+        step = self.batch_size
+        for i in range(0, len(trades), step):
+            await self._write("ticks", map(trade_params, trades[i : i + step]), min(step, len(trades) - i))
+        for i in range(0, len(books), step):
+            await self._write("orderbooks", map(book_params, books[i : i + step]), min(step, len(books) - i))
+        self._last_lag = time.monotonic() - first_put
+        self._max_lag = max(self._max_lag, self._last_lag)
+        if self._on_batch is not None:
+            self._on_batch(self.stats())
+
+    async def _write(self, table: RecordTable, rows: Iterator[tuple[object, ...]], count: int) -> None:
+        started = time.monotonic()
+        try:
+            async with self._db.transaction() as conn:
+                await append_segment(conn, table, rows)
+        except Exception as exc:  # keep recording: a bad batch must not stop the recorder
+            self._failed += count
+            logger.opt(exception=exc).error("store.batch_writer: {} {} rows failed: {}", count, table, exc)
+        else:
+            if table == "ticks":
+                self._trades_written += count
+            else:
+                self._books_written += count
+            self._batches += 1
+            self._write_seconds += time.monotonic() - started
+        finally:
+            self._in_flight -= count
