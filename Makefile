@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PY := $(UV) run --frozen
 
-.PHONY: help uv sync demo test lint fmt types imports unit bench sim clean
+.PHONY: help uv sync demo test lint fmt types imports unit bench sim clean browser-deps
 
 help:
 	@echo "make demo   - the main job: start the simulator and show it trading (no credentials needed)"
@@ -38,7 +38,15 @@ imports: sync
 unit: sync
 	$(PY) pytest -q
 
-test: lint types imports
+# Debian's chromium for the dashboard's browser tests (Playwright drives it; no browser download).
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	echo "installing Debian's chromium for the browser tests"; \
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null ) \
+	  || { echo "could not install chromium with apt-get"; [ -z "$$CI" ] || exit 1; }
+
+test: lint types imports browser-deps
 	$(PY) pytest -q -p no:cacheprovider
 
 bench: uv
