@@ -122,7 +122,7 @@ async def test_daily_chart_rows_newest_first_and_paging_by_date() -> None:
             await kis.get(
                 QUOT + "inquire-daily-itemchartprice",
                 "FHKST03010100",
-                {**params, "FID_INPUT_DATE_2": str(int(dates[-1]) - 1)},
+                {**params, "FID_INPUT_DATE_2": _day_before(dates[-1])},
             )
         ).body["output2"]
         assert older and older[0]["stck_bsop_date"] < dates[-1]
@@ -225,3 +225,10 @@ async def test_replay_source_serves_the_csv_history(tmp_path: Path) -> None:
         assert rows["20250311"]["prdy_vrss"] == "1300" and rows["20250311"]["prdy_vrss_sign"] == "2"
         price = (await kis.get(QUOT + "inquire-price", "FHKST01010100", Q)).body["output"]
         assert price["stck_sdpr"] == "71800"  # base = previous close
+
+
+def _day_before(yyyymmdd: str) -> str:
+    from datetime import date, timedelta
+
+    day = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
+    return (day - timedelta(days=1)).strftime("%Y%m%d")

@@ -23,6 +23,9 @@ from kistrade.kis.simulator.rest_common import (
 )
 
 HOLIDAY_ROWS = 20
+LATEST_HOUR = "000000"
+"""FID_INPUT_HOUR_1 python-kis sends for "the latest bars" (its day_chart() starts there and pages
+back from the oldest bar returned), so it means "now", like an empty value."""
 
 
 def _period_key(day: date, period: str) -> tuple[int, ...]:
@@ -146,7 +149,7 @@ def inquire_daily_chart(req: TrRequest) -> TrReply:
 
 def _parse_hour(req: TrRequest, now: datetime) -> datetime:
     raw = req.get("FID_INPUT_HOUR_1")
-    if not raw:
+    if not raw or raw == LATEST_HOUR:
         return now
     if len(raw) != 6 or not raw.isdigit() or int(raw[:2]) > 23 or int(raw[2:4]) > 59 or int(raw[4:]) > 59:
         raise InputError(
