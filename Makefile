@@ -46,8 +46,9 @@ browser-deps:
 	( $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null ) \
 	  || { echo "could not install chromium with apt-get"; [ -z "$$CI" ] || exit 1; }
 
+# The test oracles (backtesting.py, vectorbt) live in the bench group: the tests use them too.
 test: lint types imports browser-deps
-	$(PY) pytest -q -p no:cacheprovider
+	$(UV) run --frozen --group bench pytest -q -p no:cacheprovider
 
 bench: uv
 	@$(UV) sync --frozen --python python3 --group bench

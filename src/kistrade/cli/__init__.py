@@ -5,7 +5,16 @@ from __future__ import annotations
 import typer
 
 from kistrade import __version__
-from kistrade.cli import calendar_cmd, config_cmd, demo_cmd, health_cmd, kis_cmds, pending, sim_cmd
+from kistrade.cli import (
+    backtest_cmd,
+    calendar_cmd,
+    config_cmd,
+    demo_cmd,
+    health_cmd,
+    kis_cmds,
+    pending,
+    sim_cmd,
+)
 
 app = typer.Typer(
     name="kistrade",
@@ -31,6 +40,7 @@ sim_cmd.register(app)
 kis_cmds.register(app)
 demo_cmd.register(app)
 health_cmd.register(app)
+backtest_cmd.register(app)
 pending.register(app)
 
 

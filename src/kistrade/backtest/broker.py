@@ -1,0 +1,159 @@
+"""The simulated broker: the :class:`~kistrade.exchange.Exchange` venue with one account, and the
+translation of its events into the engine's broker events (what KIS notices become live).
+
+Bar mode fills through a synthetic opening auction at the bar's open: the symbol is listed with
+the fill price as its base (reference) price, the account's market order and an opposite crowd
+market order of the same size enter the PRE_OPEN_AUCTION, and the switch to CONTINUOUS uncrosses
+them at the reference price. Tick mode (:meth:`SimBroker.place`) sends the order into the
+continuous book the runner rebuilt from the recorded book: it fills level by level and a market
+order's unfilled rest is cancelled (partial fill).
+
+The venue account is funded with the backtest cash plus ``FUNDING_MARGIN``: the ledger
+reserves a market buy at the day's upper limit (as KIS does) while the engine sizes it at the
+fill price; the engine's Portfolio is the book of record and ``ledger cash - margin ==
+portfolio cash`` is checked in tests.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from kistrade.backtest.config import BacktestConfig, FillCosts
+from kistrade.domain.sessions import Phase
+from kistrade.domain.ticks import tick_size
+from kistrade.domain.types import InstrumentKind, Market, Side, Symbol
+from kistrade.engine.events import (
+    BrokerEvent,
+    OrderAccepted,
+    OrderCancelled,
+    OrderExpired,
+    OrderFilled,
+    OrderRejected,
+    OrderSent,
+    SubmitOrder,
+)
+from kistrade.exchange import MARKET_OWNER, Accepted, Cancelled, CancelReason, Event, Exchange, Fill, Rejected
+from kistrade.exchange.fees import floor_won
+
+ACCOUNT = "BACKTEST-01"
+FUNDING_MARGIN = 10**15
+"""Extra venue cash (a credit line) so the ledger's upper-limit reservation never refuses."""
+
+
+class CostFees:
+    """The exchange FeeModel backed by the backtest's costs (so ledger and engine agree)."""
+
+    def __init__(self, costs: FillCosts) -> None:
+        self._costs = costs
+
+    def commission_rate(self, kind: InstrumentKind = InstrumentKind.STOCK) -> Decimal:
+        return self._costs.config.commission_rate
+
+    def commission(self, value: int, kind: InstrumentKind = InstrumentKind.STOCK) -> int:
+        return floor_won(Decimal(value) * self._costs.config.commission_rate)
+
+    def sell_tax(
+        self,
+        value: int,
+        trade_date: date,
+        market: Market = Market.KOSPI,
+        kind: InstrumentKind = InstrumentKind.STOCK,
+    ) -> int:
+        return self._costs(Side.SELL, value, trade_date)[1]
+
+
+class SimBroker:
+    def __init__(
+        self, symbol: Symbol, config: BacktestConfig, costs: FillCosts, day: date, base: int
+    ) -> None:
+        self.symbol = symbol
+        self.config = config
+        self.costs = costs
+        self.margin = FUNDING_MARGIN
+        self.exchange = Exchange(fees=CostFees(costs))
+        self.ledger = self.exchange.open_account(ACCOUNT, config.cash + self.margin, day)
+        self.day = day
+        self._cid: dict[str, str] = {}
+        self._fills = 0
+        self.relist(base)
+
+    def relist(self, base: int) -> None:
+        """(Re-)list the symbol for the day with ``base`` as its reference price."""
+        cfg = self.config
+        self.exchange.engine.list_symbol(self.symbol, base, market=cfg.market, kind=cfg.kind, on=self.day)
+
+    def new_day(self, day: date, ts: datetime) -> list[BrokerEvent]:
+        """Close the previous day (resting orders expire) and roll the ledger."""
+        out = self.translate(self.exchange.set_phase(Phase.CLOSED, ts))
+        self.day = day
+        self.exchange.start_day(day)
+        return out
+
+    def set_phase(self, phase: Phase, ts: datetime) -> list[BrokerEvent]:
+        return self.translate(self.exchange.set_phase(phase, ts))
+
+    def slipped(self, price: int, side: Side) -> int:
+        n = self.config.slippage_ticks
+        if n == 0:
+            return price
+        step = tick_size(price, self.config.kind, on=self.day, market=self.config.market)
+        return price + n * step if side is Side.BUY else max(price - n * step, 1)
+
+    def auction(self, cmd: SubmitOrder, price: int, ts: datetime) -> list[BrokerEvent]:
+        """Fill ``cmd`` in a synthetic opening auction at ``price`` (plus slippage)."""
+        ex = self.exchange
+        self.relist(self.slipped(price, cmd.side))
+        ex.set_phase(Phase.PRE_OPEN_AUCTION, ts)
+        out = self.place(cmd, ts)
+        if any(isinstance(e, OrderAccepted) for e in out):
+            crowd = Side.SELL if cmd.side is Side.BUY else Side.BUY
+            ex.place(MARKET_OWNER, cmd.symbol, crowd, cmd.qty, None, ts=ts)
+        out.extend(self.translate(ex.set_phase(Phase.CONTINUOUS, ts)))
+        return out
+
+    def place(self, cmd: SubmitOrder, ts: datetime) -> list[BrokerEvent]:
+        """Send ``cmd`` to the venue in its current phase."""
+        events = self.exchange.place(ACCOUNT, cmd.symbol, cmd.side, cmd.qty, cmd.limit_price, ts=ts)
+        first = events[0]
+        sent: list[BrokerEvent] = [OrderSent(cmd.client_order_id, ts)]
+        if isinstance(first, Accepted):
+            self._cid[first.order_id] = cmd.client_order_id
+            sent.append(OrderAccepted(ts, first.order_id, self.ledger.org_no, cmd.client_order_id))
+        elif isinstance(first, Rejected):
+            sent.append(OrderRejected(ts, first.message, client_order_id=cmd.client_order_id))
+        return sent + self.translate(events[1:])
+
+    def cancel(self, client_order_id: str, ts: datetime) -> list[BrokerEvent]:
+        odno = next((o for o, c in self._cid.items() if c == client_order_id), None)
+        if odno is None:
+            return []
+        return self.translate(self.exchange.cancel(ACCOUNT, odno, ts))
+
+    def translate(self, events: list[Event]) -> list[BrokerEvent]:
+        out: list[BrokerEvent] = []
+        for ev in events:
+            if isinstance(ev, Fill):
+                for order_id, owner, side, _remaining in ev.legs():
+                    if owner != ACCOUNT:
+                        continue
+                    self._fills += 1
+                    fee, tax = self.costs(side, ev.price * ev.qty, self.day)
+                    cid = self._cid.get(order_id)
+                    out.append(
+                        OrderFilled(
+                            ev.ts, f"{order_id}-{self._fills}", ev.qty, ev.price, cid, order_id, fee, tax
+                        )
+                    )
+            elif isinstance(ev, Cancelled) and ev.owner == ACCOUNT:
+                cid = self._cid.get(ev.order_id)
+                if ev.reason is CancelReason.EXPIRED:
+                    out.append(OrderExpired(ev.ts, cid, ev.order_id))
+                else:
+                    out.append(OrderCancelled(ev.ts, cid, ev.order_id, str(ev.reason)))
+        return out
+
+    @property
+    def ledger_cash(self) -> int:
+        """The account's D+2 cash minus the funding margin (equals the engine's cash)."""
+        return self.ledger.cash_d2 - self.margin

@@ -1,0 +1,122 @@
+"""Bar-mode backtest: the live kernel over daily or minute bars, fills at the next bar's open.
+
+For each bar t (oldest first): a new date rolls the venue day; orders decided at bar t-1's close
+are submitted at bar t's open (price marked at the open, the risk gate sizes and checks them,
+the venue fills them in an opening auction at the open, plus slippage); then bar t closes
+(``Kernel.on_bar``: mark, stops, the strategy's decision) and the equity is recorded at the close.
+Intents decided at the last bar's close have no next open and are dropped (counted in
+``Record.unfilled_at_end``). No look-ahead: bar t+1 is not read before bar t's decision.
+
+    result = run_bars(create_strategy("rsi"), load_csv(path), BacktestConfig(cash=10_000_000))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kistrade.backtest.config import BacktestConfig
+from kistrade.backtest.data import BarSeries
+from kistrade.backtest.harness import Harness, Record
+from kistrade.backtest.metrics import Metrics, compute
+from kistrade.domain.errors import InvalidInputError
+from kistrade.domain.types import Side, Trade
+from kistrade.engine.events import SubmitOrder
+from kistrade.strategy.base import Strategy
+
+Progress = Callable[[int, int], None]
+"""Called with (bars done, bars total) every ``PROGRESS_EVERY`` bars and at the end."""
+PROGRESS_EVERY = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestResult:
+    strategy: str
+    series: BarSeries
+    config: BacktestConfig
+    record: Record
+    final_cash: int
+    final_qty: int
+    ledger_cash: int
+    """The venue ledger's cash less its funding margin (must equal ``final_cash``)."""
+
+    @property
+    def final_equity(self) -> int:
+        return self.record.equity[-1] if self.record.equity else self.config.cash
+
+
+def run_bars(
+    strategy: Strategy,
+    series: BarSeries,
+    config: BacktestConfig | None = None,
+    *,
+    progress: Progress | None = None,
+) -> BacktestResult:
+    cfg = config or BacktestConfig()
+    bars = series.bars
+    if not bars:
+        raise InvalidInputError(f"no bars for {series.symbol} in the chosen range")
+    sym = series.symbol
+    h = Harness(strategy, sym, cfg, series.open_ts(0), bars[0].open, defer=True)
+    wrapper = h.wrapper
+    assert wrapper is not None
+    rec, kernel, portfolio, broker = h.record, h.kernel, h.portfolio, h.broker
+    queued: list[SubmitOrder] = []
+    day = bars[0].start.date()
+    total = len(bars)
+    for i, bar in enumerate(bars):
+        h.bar_index = i
+        bday = bar.start.date()
+        if bday != day:
+            queued.extend(h.apply(broker.new_day(bday, series.open_ts(i))))
+            day = bday
+        if wrapper.pending or queued:
+            queued = _open(h, series, i, queued)
+        queued.extend(h.collect(kernel.on_bar(bar)))
+        rec.times.append(bar.start)
+        rec.closes.append(bar.close)
+        rec.equity.append(portfolio.equity)
+        if progress is not None and i % PROGRESS_EVERY == 0:
+            progress(i, total)
+    rec.unfilled_at_end = len(wrapper.pending) + len(queued)
+    if progress is not None:
+        progress(total, total)
+    return BacktestResult(
+        strategy.name, series, cfg, rec, portfolio.cash, portfolio.qty(sym), broker.ledger_cash
+    )
+
+
+def _open(h: Harness, series: BarSeries, i: int, queued: list[SubmitOrder]) -> list[SubmitOrder]:
+    """Submit what bar i-1 decided at bar i's open and fill it there."""
+    bar = series.bars[i]
+    ts = series.open_ts(i)
+    h.market.on_trade(Trade(series.symbol, ts, bar.open, 0))
+    if h.portfolio.holding(series.symbol) is not None:
+        h.portfolio.mark(series.symbol, bar.open)
+    assert h.wrapper is not None
+    intents = h.wrapper.take()
+    # exits first: a sell frees the cash an entry may need
+    intents.sort(key=lambda it: 0 if it.side is Side.SELL else 1)
+    commands = list(queued)
+    for intent in intents:
+        commands.extend(h.collect(h.kernel.submit([intent], ts, source=h.strategy.name)))
+        while commands:
+            cmd = commands.pop(0)
+            commands.extend(h.apply(h.broker.auction(cmd, bar.open, ts)))
+    while commands:
+        cmd = commands.pop(0)
+        commands.extend(h.apply(h.broker.auction(cmd, bar.open, ts)))
+    return []
+
+
+def metrics_of(result: BacktestResult) -> Metrics:
+    rec = result.record
+    return compute(
+        start_cash=result.config.cash,
+        times=rec.times,
+        closes=rec.closes,
+        equity=rec.equity,
+        fills=rec.fills,
+        signals=[(i, s.side) for i, s in rec.signals],
+        horizon=result.config.signal_horizon,
+    )
