@@ -9,10 +9,12 @@ from kistrade.cli import (
     backtest_cmd,
     calendar_cmd,
     config_cmd,
+    data_cmd,
     demo_cmd,
     health_cmd,
     kis_cmds,
     pending,
+    record_cmd,
     sim_cmd,
 )
 
@@ -41,6 +43,8 @@ kis_cmds.register(app)
 demo_cmd.register(app)
 health_cmd.register(app)
 backtest_cmd.register(app)
+data_cmd.register(app)
+record_cmd.register(app)
 pending.register(app)
 
 

@@ -28,7 +28,7 @@ SIM_URL_OPTION = typer.Option(
 console = Console()
 
 
-def _run(
+def run_target(
     config: Path | None,
     env_file: Path | None,
     mode: str | None,
@@ -96,7 +96,7 @@ def quote(
     async def act(target: KisTarget) -> QuoteView:
         return await commands.quote(target.config, target.clock, symbol)
 
-    view = _run(config, env_file, mode, sim_url, act)
+    view = run_target(config, env_file, mode, sim_url, act)
     if not view.quote.found:
         typer.echo(f"symbol {symbol}: not found at the broker", err=True)
         raise typer.Exit(1)
@@ -135,7 +135,7 @@ def balance(
     async def act(target: KisTarget) -> Balance:
         return await commands.balance(target.config, target.clock)
 
-    result = _run(config, env_file, mode, sim_url, act)
+    result = run_target(config, env_file, mode, sim_url, act)
     console.print(_balance_table(result))
     console.print(_balance_line(result), highlight=False)
 
@@ -164,7 +164,7 @@ def watch(
         return board.events
 
     try:
-        seen = _run(config, env_file, mode, sim_url, act)
+        seen = run_target(config, env_file, mode, sim_url, act)
     except KeyboardInterrupt:
         return
     console.print(f"{seen} events")
@@ -185,7 +185,7 @@ def _token_action(
             return await commands.token_issue(target.config, target.clock)
         return await commands.token_revoke(target.config, target.clock)
 
-    result = _run(config, env_file, mode, sim_url, act)
+    result = run_target(config, env_file, mode, sim_url, act)
     if isinstance(result, bool):
         console.print("revoked" if result else "no cached token to revoke")
         return

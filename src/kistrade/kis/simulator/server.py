@@ -30,6 +30,7 @@ from kistrade.kis.simulator.faults import FaultState, parse_fault_spec
 from kistrade.kis.simulator.market import MarketHub
 from kistrade.kis.simulator.ratelimit import RateLimiter
 from kistrade.kis.simulator.replay import ReplaySource
+from kistrade.kis.simulator.replay_store import StoreReplayHub, StoreReplaySource, is_store_file
 from kistrade.kis.simulator.sessionclock import SessionClock
 from kistrade.kis.simulator.ws import make_ws_app
 from kistrade.ports import Clock
@@ -65,6 +66,8 @@ class RunningSimulator:
 
 def build_source(config: SimConfig) -> MarketSource:
     path = config.replay_path
+    if path is not None and is_store_file(Path(path)):  # a kistrade store: recorded ticks and books
+        return StoreReplaySource(Path(path), day=config.start_date, seed=config.seed)
     if path is not None:
         return ReplaySource(Path(path), day=config.start_date, seed=config.seed)
     return SyntheticSource(config.seed)
@@ -83,7 +86,11 @@ def build_hub(config: SimConfig, clock: SessionClock | None = None) -> MarketHub
     source = build_source(config)
     session = clock if clock is not None else build_clock(config, source)
     symbols: list[Symbol] = [parse_symbol(s) for s in config.symbols]
-    hub = MarketHub(symbols, session, source, config.seed, org_no=ORG_NO[config.env])
+    hub: MarketHub
+    if isinstance(source, StoreReplaySource):
+        hub = StoreReplayHub(symbols, session, source, config.seed, org_no=ORG_NO[config.env])
+    else:
+        hub = MarketHub(symbols, session, source, config.seed, org_no=ORG_NO[config.env])
     for cred in config.all_credentials:
         hub.open_account(cred.account_no, cred.hts_id, config.cash)
     return hub
