@@ -11,6 +11,7 @@ from _sim_rest_client import QUOT, TRAD, fast, running
 
 from kistrade.domain.types import Symbol
 from kistrade.kis.protocol import rest_fields as rf
+from kistrade.kis.simulator.rest_quotes import isin
 
 Q = {"FID_COND_MRKT_DIV_CODE": "J", "FID_INPUT_ISCD": "005930"}
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -232,3 +233,39 @@ def _day_before(yyyymmdd: str) -> str:
 
     day = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
     return (day - timedelta(days=1)).strftime("%Y%m%d")
+
+
+async def test_search_info_names_the_product_and_answers_rt_cd_7_for_no_data() -> None:
+    async with running(fast("real")) as kis:
+        await kis.login()
+        reply = await kis.get(QUOT + "search-info", "CTPF1604R", {"PDNO": "005930", "PRDT_TYPE_CD": "300"})
+        assert reply.status == 200 and reply.header("tr_id") == "CTPF1604R"
+        body = reply.body
+        assert list(body) == ["output", "rt_cd", "msg_cd", "msg1"]
+        assert (body["rt_cd"], body["msg_cd"], body["msg1"].rstrip()) == ("0", "KIOK0530", "조회되었습니다")
+        out = body["output"]
+        assert isinstance(out, dict) and tuple(out) == rf.SEARCH_INFO_OUTPUT
+        name = kis.sim.hub.instruments[Symbol("005930")].name
+        assert (out["pdno"], out["shtn_pdno"], out["prdt_type_cd"]) == ("005930", "005930", "300")
+        assert out["prdt_abrv_name"] == out["prdt_name"] == out["prdt_name120"] == name != ""
+        for field in ("prdt_eng_name", "prdt_eng_name120", "prdt_eng_abrv_name", "prdt_clsf_name"):
+            assert out[field] != "", field  # §11.6
+        assert out["std_pdno"] == "KR7005930003"  # the real ISIN, Luhn check digit included
+        real_isins = {"000660": "KR7000660001", "069500": "KR7069500007", "035420": "KR7035420009"}
+        assert {code: isin(Symbol(code)) for code in real_isins} == real_isins
+        # a valid code not yet listed is listed on demand, as for inquire-price
+        fresh = await kis.get(QUOT + "search-info", "CTPF1604R", {"pdno": "123450", "prdt_type_cd": "300"})
+        assert fresh.body["rt_cd"] == "0" and fresh.body["output"]["shtn_pdno"] == "123450"
+        assert fresh.body["output"]["prdt_name"] == kis.sim.hub.instruments[Symbol("123450")].name
+        # no data (python-kis moves to the next product type on rt_cd "7"): foreign type, bad code
+        for params in ({"PDNO": "005930", "PRDT_TYPE_CD": "512"}, {"PDNO": "AAPL", "PRDT_TYPE_CD": "300"}):
+            none = (await kis.get(QUOT + "search-info", "CTPF1604R", params)).body
+            assert (none["rt_cd"], none["msg_cd"]) == ("7", "KIOK0560") and "output" not in none
+        missing = await kis.get(QUOT + "search-info", "CTPF1604R", {"PDNO": "005930"})
+        assert missing.body["rt_cd"] != "0" and "PRDT_TYPE_CD" in missing.body["msg1"]
+    async with running(fast("paper")) as paper:  # 모의투자 미지원
+        await paper.login()
+        for tr in ("CTPF1604R", "VTPF1604R"):
+            unsupported = await paper.get(QUOT + "search-info", tr, {"PDNO": "005930", "PRDT_TYPE_CD": "300"})
+            assert unsupported.body["rt_cd"] == "1"
+            assert unsupported.body["msg1"] == "모의투자에서는 해당업무가 제공되지 않습니다."

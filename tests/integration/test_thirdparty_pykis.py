@@ -226,11 +226,6 @@ def test_token_issued_once_and_reused_from_the_token_cache(real: RealEnv) -> Non
         again.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="simulator lacks search-info CTPF1604R (GET /uapi/domestic-stock/v1/quotations/"
-    "search-info), which kis.stock() calls: HTTP 404",
-)
 def test_stock_lookup(real: RealEnv) -> None:
     stock = real.kis.stock(SYM)
     assert (stock.symbol, stock.market) == (SYM, "KRX")

@@ -34,6 +34,7 @@ TABLE = [
     ("inquire_daily_ccld", "TTTC0081R", "TTTC8001R", "VTTC0081R", "VTTC8001R"),
     ("inquire_daily_ccld_old", "CTSC9215R", "CTSC9115R", "VTSC9215R", "VTSC9115R"),
     ("chk_holiday", "CTCA0903R", None, None, None),
+    ("search_info", "CTPF1604R", None, None, None),
 ]
 
 
@@ -67,6 +68,7 @@ def test_registry_holds_exactly_the_table() -> None:
         ("TTTC8036R", "inquire_psbl_rvsecncl", Env.REAL, True),
         ("VTSC9215R", "inquire_daily_ccld_old", Env.PAPER, False),
         ("FHKST01010100", "inquire_price", None, False),
+        ("CTPF1604R", "search_info", Env.REAL, False),
     ],
 )
 def test_lookup_tr_accepts_old_and_new_ids(tr: str, name: str, env: Env | None, old: bool) -> None:
@@ -87,6 +89,8 @@ def test_accepts_per_environment() -> None:
     assert accepts("VTTC0802U", "paper") and not accepts("VTTC0802U", "real")
     assert accepts("FHKST01010100", Env.PAPER) and accepts("FHKST01010100", Env.REAL)
     assert not accepts("VTTC0084R", Env.PAPER)  # psbl-rvsecncl: not in paper
+    assert accepts("CTPF1604R", Env.REAL) and not accepts("CTPF1604R", Env.PAPER)  # search-info
+    assert lookup_tr("VTPF1604R") is None  # no paper twin (모의투자 미지원)
 
 
 def test_paper_rule() -> None:
@@ -120,6 +124,9 @@ def test_paths_shapes_and_pages() -> None:
     assert endpoint("chk_holiday").ctx_keys == ("ctx_area_fk", "ctx_area_nk")
     assert endpoint("inquire_price").ctx_keys is None
     assert endpoint("inquire_price").method == "GET" and endpoint("order_rvsecncl").method == "POST"
+    info = endpoint("search_info")
+    assert (info.method, info.path) == ("GET", "/uapi/domestic-stock/v1/quotations/search-info")
+    assert dict(info.outputs) == {"output": Shape.OBJECT} and not info.paginated and info.ctx_keys is None
 
 
 def test_hosts() -> None:

@@ -16,6 +16,7 @@ from kistrade.kis.protocol.rest_fields import (
     MINUTE_CHART_OUTPUT2,
     OUTPUT_FIELDS,
     PSBL_ORDER_OUTPUT,
+    SEARCH_INFO_OUTPUT,
     read_field,
 )
 
@@ -53,6 +54,13 @@ PSBL_ORDER = """{"ord_psbl_cash":"9281899","ord_psbl_sbst":"0","ruse_psbl_amt":"
  "nrcvb_buy_amt":"9280594","nrcvb_buy_qty":"129","max_buy_amt":"9280594","max_buy_qty":"129","cma_evlu_amt":"0",
  "ovrs_re_use_amt_wcrc":"0","ord_psbl_frcr_amt_wcrc":"0"}"""
 
+# search-info (CTPF1604R) example output of PORTAL25:국내주식/상품기본조회.md, verbatim
+SEARCH_INFO = """{"pdno":"AAPL","prdt_type_cd":"512","prdt_name":"애플","prdt_name120":"애플","prdt_abrv_name":"애플",
+ "prdt_eng_name":"APPLE INC","prdt_eng_name120":"APPLE INC","prdt_eng_abrv_name":"APPLE INC","std_pdno":"US0378331005",
+ "shtn_pdno":"AAPL","prdt_sale_stat_cd":"","prdt_risk_grad_cd":"","prdt_clsf_cd":"101210","prdt_clsf_name":"해외주식",
+ "sale_strt_dt":"","sale_end_dt":"","wrap_asst_type_cd":"06","ivst_prdt_type_cd":"1012","ivst_prdt_type_cd_name":"해외주식",
+ "frst_erlm_dt":""}"""
+
 
 def test_lists_equal_the_complete_examples_in_order() -> None:
     bal = json.loads(BALANCE)
@@ -60,6 +68,10 @@ def test_lists_equal_the_complete_examples_in_order() -> None:
     ccld = json.loads(DAILY_CCLD)
     assert tuple(ccld["output1"][0]) == DAILY_CCLD_OUTPUT1 and tuple(ccld["output2"]) == DAILY_CCLD_OUTPUT2
     assert tuple(json.loads(PSBL_ORDER)) == PSBL_ORDER_OUTPUT
+    assert tuple(json.loads(SEARCH_INFO)) == SEARCH_INFO_OUTPUT
+    # the names python-kis reads in kis.stock() (pykis/api/stock/info.py)
+    pykis_reads = {"shtn_pdno", "std_pdno", "prdt_abrv_name", "prdt_name120", "prdt_eng_abrv_name"}
+    assert pykis_reads | {"prdt_eng_name120", "prdt_type_cd"} <= set(SEARCH_INFO_OUTPUT)
 
 
 def test_documented_oddities_are_kept() -> None:

@@ -70,6 +70,7 @@ RT_CD_OVERRIDE: Final[dict[str, str]] = {"OPSQ2000": "2"}
 BUSINESS_CODES: Final[dict[str, str]] = {
     "MCA00000": "정상처리 되었습니다.",
     "KIOK0510": "조회가 완료되었습니다",
+    "KIOK0530": "조회되었습니다",
     "KIOK0560": "조회할 내용이 없습니다",
     "APBK0013": "주문 전송 완료 되었습니다.",
     "40600000": "모의투자 매수주문이 완료 되었습니다.",

@@ -233,6 +233,18 @@ ENDPOINTS: Final[tuple[Endpoint, ...]] = (
         paginated=True,
         ctx_keys=CTX_KEYS_20,
     ),
+    # 상품기본조회 [v1_국내주식-029]: real only (PORTAL25 "모의투자 미지원"); query PDNO + PRDT_TYPE_CD
+    # ("300" = stock); one output object; not paginated. python-kis calls it from ``kis.stock()``.
+    Endpoint(
+        "search_info",
+        "GET",
+        _QUOT + "search-info",
+        "CTPF1604R",
+        None,
+        None,
+        None,
+        outputs=(("output", _O),),
+    ),
 )
 
 BY_NAME: Final[dict[str, Endpoint]] = {e.name: e for e in ENDPOINTS}

@@ -1,4 +1,4 @@
-"""REST output field names in documented order (shared/kis-protocol.md §4.2-§4.12).
+"""REST output field names in documented order (shared/kis-protocol.md §4.2-§4.12, plus search-info).
 
 The simulator emits every field of a block in this order; the client maps the ones it needs.
 Names are exactly as documented, including the oddities (``thdt_buyqty``, ``itewhol_loan_rmnd_ratem``,
@@ -366,6 +366,30 @@ CHK_HOLIDAY_OUTPUT: Final[tuple[str, ...]] = (
     "sttl_day_yn",
 )
 
+# search-info (CTPF1604R, 상품기본조회) output (object), PORTAL25:국내주식/상품기본조회.md order.
+SEARCH_INFO_OUTPUT: Final[tuple[str, ...]] = (
+    "pdno",
+    "prdt_type_cd",
+    "prdt_name",
+    "prdt_name120",
+    "prdt_abrv_name",
+    "prdt_eng_name",
+    "prdt_eng_name120",
+    "prdt_eng_abrv_name",
+    "std_pdno",
+    "shtn_pdno",
+    "prdt_sale_stat_cd",
+    "prdt_risk_grad_cd",
+    "prdt_clsf_cd",
+    "prdt_clsf_name",
+    "sale_strt_dt",
+    "sale_end_dt",
+    "wrap_asst_type_cd",
+    "ivst_prdt_type_cd",
+    "ivst_prdt_type_cd_name",
+    "frst_erlm_dt",
+)
+
 #: (endpoint name, output block) -> field names. Endpoint names as in ``endpoints.ENDPOINTS``.
 OUTPUT_FIELDS: Final[dict[tuple[str, str], tuple[str, ...]]] = {
     ("inquire_price", "output"): INQUIRE_PRICE,
@@ -387,6 +411,7 @@ OUTPUT_FIELDS: Final[dict[tuple[str, str], tuple[str, ...]]] = {
     ("inquire_daily_ccld_old", "output1"): DAILY_CCLD_OUTPUT1,
     ("inquire_daily_ccld_old", "output2"): DAILY_CCLD_OUTPUT2,
     ("chk_holiday", "output"): CHK_HOLIDAY_OUTPUT,
+    ("search_info", "output"): SEARCH_INFO_OUTPUT,
 }
 
 #: Documented name -> every spelling a client should accept (the first is the one the simulator sends).

@@ -1,6 +1,6 @@
 """Quotation TRs (shared/kis-protocol.md §4.2-§4.5, §4.12): current price, orderbook + expected
 fill, daily/weekly/monthly/yearly chart (100 rows, newest first), today's minute chart (30 rows,
-newest first, ending at FID_INPUT_HOUR_1), and chk-holiday (real only).
+newest first, ending at FID_INPUT_HOUR_1), chk-holiday and search-info (상품기본조회; both real only).
 
 Every documented field is sent, in documented order, from ``kis.protocol.rest_fields``; valued
 fields never carry empty strings (§11.6).
@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from kistrade.domain.ticks import Rounding, round_to_tick, tick_size
-from kistrade.domain.types import Market, Symbol
+from kistrade.domain.types import InstrumentKind, Market, Symbol
 from kistrade.kis.protocol import rest_fields as rf
-from kistrade.kis.protocol.codes import quote_body
+from kistrade.kis.protocol.codes import EMPTY_INQUIRY, error_body, message, pad_msg1, quote_body
 from kistrade.kis.simulator.context import TrHandler, TrReply, TrRequest
 from kistrade.kis.simulator.fmt import change_sign, dec, num, ratio, ymd
 from kistrade.kis.simulator.market_types import MarketBar, Phase, QuoteSnapshot
@@ -226,8 +226,71 @@ def inquire_asking_price(req: TrRequest) -> TrReply:
     return TrReply(quote_body(outputs))
 
 
+STOCK_PRODUCT_TYPE = "300"  # PRDT_TYPE_CD of a domestic stock/ETF/ETN (the only kind listed here)
+SEARCH_INFO_OK = "KIOK0530"  # PORTAL25 example: msg1 "조회되었습니다" space-padded
+SEARCH_INFO_OK_MSG = "조회되었습니다"
+NO_DATA_RT_CD = "7"  # python-kis tries the next PRDT_TYPE_CD only on rt_cd 7 (pykis/api/stock/info.py)
+
+
+def isin(symbol: Symbol) -> str:
+    """The KRX standard code (ISIN) of a short code: ``KR7`` + 6 digits + ``00`` + Luhn check digit
+    (``005930`` -> ``KR7005930003``)."""
+    body = f"KR7{symbol[-6:]}00"
+    digits = "".join(str(int(ch, 36)) for ch in body)
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d // 10 + d % 10
+    return f"{body}{(10 - total % 10) % 10}"
+
+
+def _no_data() -> TrReply:
+    return TrReply(error_body(EMPTY_INQUIRY, pad_msg1(message(EMPTY_INQUIRY)), rt_cd=NO_DATA_RT_CD))
+
+
+def search_info(req: TrRequest) -> TrReply:
+    """상품기본조회 (CTPF1604R): names and codes of one product; ``rt_cd`` 7 when nothing matches."""
+    product_type = req.require("PRDT_TYPE_CD")
+    symbol = resolve_symbol(req, "PDNO")
+    if symbol is None or product_type != STOCK_PRODUCT_TYPE:
+        return _no_data()
+    info = req.hub.instruments[symbol]
+    # The catalog holds Korean names only; an ASCII name (e.g. "NAVER") doubles as the English one.
+    eng = info.name.upper() if info.name.isascii() else f"KRX {symbol}"
+    kind = "ETF" if info.kind is InstrumentKind.ETF else "ETN" if info.kind is InstrumentKind.ETN else "주식"
+    values = {
+        "pdno": symbol,
+        "prdt_type_cd": STOCK_PRODUCT_TYPE,
+        "prdt_name": info.name,
+        "prdt_name120": info.name,
+        "prdt_abrv_name": info.name,
+        "prdt_eng_name": eng,
+        "prdt_eng_name120": eng,
+        "prdt_eng_abrv_name": eng,
+        "std_pdno": isin(symbol),
+        "shtn_pdno": symbol,
+        # No simulated value (blank in the portal example too): sale status, risk grade, class and
+        # investment-type codes, sale period, first registration date.
+        "prdt_sale_stat_cd": "",
+        "prdt_risk_grad_cd": "",
+        "prdt_clsf_cd": "",
+        "prdt_clsf_name": {Market.KOSDAQ: "코스닥", Market.KONEX: "코넥스"}.get(info.market, "코스피"),
+        "sale_strt_dt": "",
+        "sale_end_dt": "",
+        "wrap_asst_type_cd": "",
+        "ivst_prdt_type_cd": "",
+        "ivst_prdt_type_cd_name": kind,
+        "frst_erlm_dt": "",
+    }
+    body = quote_body(
+        {"output": shape(rf.SEARCH_INFO_OUTPUT, values)}, SEARCH_INFO_OK, pad_msg1(SEARCH_INFO_OK_MSG)
+    )
+    return TrReply(body)
+
+
 HANDLERS: dict[str, TrHandler] = {
     "inquire_price": inquire_price,
+    "search_info": search_info,
     "inquire_asking_price_exp_ccn": inquire_asking_price,
     **CHART_HANDLERS,
 }
