@@ -1,15 +1,17 @@
 """Real-time records -> typed events (domain Trade / OrderBook, client ExecutionNotice).
 
-``FrameDecoder.decode(text)`` is the hot path: ``kis.protocol.realtime.parse_frame`` cuts the
-frame, then each record becomes an event. Trades are built straight from the record by the
-protocol layout's field positions (no intermediate struct) and timestamps are cached per
-(date, HHMMSS) because prints share seconds. Any malformed input raises ``ParseError``.
+``FrameDecoder.decode(text)`` is the hot path. Plaintext single-record trade frames (the bulk of
+the traffic) are cut only up to the last field read and become a ``Trade`` directly; the
+timestamp comes from a per-(date, HHMMSS) cache (prints share seconds), symbols are interned and
+price/size strings map to cached ints. Every other frame goes through
+``kis.protocol.realtime.parse_frame``, then each record becomes an event. Both paths give equal
+events for the same frame (tests/unit/test_client_ws_events_fastpath.py). Any malformed input
+raises ``ParseError``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import fields
 from datetime import date, datetime
 from typing import Final
 
@@ -45,54 +47,45 @@ _TRADE_TRS: Final = frozenset({TR_TRADE, TR_TRADE_NXT, TR_TRADE_UNIFIED})
 
 
 _LAST_READ: Final = max(_SYM, _HOUR, _PRICE, _VOL, _CUM, _DVSN, _DATE)
+_SPLIT: Final = _LAST_READ + 1
 _REST_SEPS: Final = _TRADE_WIDTH - _LAST_READ - 2  # '^' left in the unsplit tail of a full record
 _SINGLE_TRADE: Final = f"0|{TR_TRADE}|001|"
 _SINGLE_LEN: Final = len(_SINGLE_TRADE)
 _TRADE_PREFIXES: Final = tuple(f"0|{tr}|" for tr in (TR_TRADE, TR_TRADE_NXT, TR_TRADE_UNIFIED))
-_new = object.__new__
-_set = object.__setattr__
-_FAST_TRADE: Final = tuple(f.name for f in fields(Trade)) == (
-    "symbol",
-    "ts",
-    "price",
-    "qty",
-    "aggressor",
-    "cum_volume",
-)
-
-
-def _trade(  # noqa: PLR0917 (positional on the hot path)
-    symbol: str, ts: datetime, price: int, qty: int, aggressor: Side | None, cum: int
-) -> Trade:
-    """``Trade(...)`` without the frozen-dataclass ``__init__`` overhead (same instance, 2x faster).
-    Used only while Trade has exactly these fields (checked at import)."""
-    if not _FAST_TRADE:
-        return Trade(Symbol(symbol), ts, price, qty, aggressor, cum)
-    t = _new(Trade)
-    _set(t, "symbol", symbol)
-    _set(t, "ts", ts)
-    _set(t, "price", price)
-    _set(t, "qty", qty)
-    _set(t, "aggressor", aggressor)
-    _set(t, "cum_volume", cum)
-    return t
+if _SYM != 0:  # _hot_decoder reads the symbol from the frame's first '^'-item
+    raise RuntimeError(f"H0STCNT0 layout: MKSC_SHRN_ISCD is field {_SYM}, expected 0")
+# Cache bounds (cleared when full): real feeds stay far below them.
+_MAX_SYMBOLS: Final = 20_000
+_MAX_NUMBERS: Final = 100_000
+_MAX_DAYS: Final = 8
+_MAX_TIMES: Final = 100_000
 
 
 class TimeCache:
-    """``(YYYYMMDD, HHMMSS) -> datetime`` with a small bounded cache."""
+    """``(YYYYMMDD, HHMMSS) -> datetime``, cached per date and second (prints share seconds).
 
-    __slots__ = ("_day", "_ymd", "cache")
+    ``day_cache`` maps ``HHMMSS`` to datetimes on ``ymd``, the date seen last: frames of one
+    session share one date, so the hot path is one string compare and one dict lookup."""
+
+    __slots__ = ("_day", "_day_ymd", "day_cache", "days", "ymd")
 
     def __init__(self) -> None:
-        self.cache: dict[tuple[str, str], datetime] = {}
+        self.days: dict[str, dict[str, datetime]] = {}
+        self.ymd = ""
+        self.day_cache: dict[str, datetime] = {}
         self._day: date | None = None
-        self._ymd = ""
+        self._day_ymd = ""
 
     def at(self, ymd: str, hms: str) -> datetime:
-        key = (ymd, hms)
-        hit = self.cache.get(key)
-        if hit is not None:
-            return hit
+        if ymd != self.ymd:
+            cache = self.days.get(ymd)
+            if cache is None:
+                return self.make(ymd, hms)
+            self.ymd, self.day_cache = ymd, cache
+        return self.day_cache.get(hms) or self.make(ymd, hms)
+
+    def make(self, ymd: str, hms: str) -> datetime:
+        """Build and cache the datetime; a bad date or time raises ``ParseError`` naming it."""
         try:
             ts = datetime(
                 int(ymd[0:4]),
@@ -105,23 +98,29 @@ class TimeCache:
             )
         except (ValueError, IndexError):
             raise ParseError(f"bad real-time date/time {ymd[:10]!r} {hms[:8]!r}") from None
-        if len(self.cache) > 4096:
-            self.cache.clear()
-        self.cache[key] = ts
+        cache = self.days.get(ymd)
+        if cache is None:
+            if len(self.days) >= _MAX_DAYS:
+                self.days.clear()
+            cache = self.days[ymd] = {}
+        elif len(cache) >= _MAX_TIMES:  # only odd-but-int()-able time strings get this far
+            cache.clear()
+        cache[hms] = ts
+        self.ymd, self.day_cache = ymd, cache
         return ts
 
     def on(self, day: date, hms: str) -> datetime:
         if day != self._day:
-            self._day, self._ymd = day, f"{day.year:04d}{day.month:02d}{day.day:02d}"
-        return self.at(self._ymd, hms)
+            self._day, self._day_ymd = day, f"{day.year:04d}{day.month:02d}{day.day:02d}"
+        return self.at(self._day_ymd, hms)
 
 
 def trade_from_record(rec: Sequence[str], times: TimeCache) -> Trade:
     if len(rec) < _TRADE_WIDTH:
         raise ParseError(f"H0STCNT0 record has {len(rec)} fields, expected at least {_TRADE_WIDTH}")
     try:
-        return _trade(
-            rec[_SYM],
+        return Trade(
+            Symbol(rec[_SYM]),
             times.at(rec[_DATE], rec[_HOUR]),
             int(rec[_PRICE]),
             int(rec[_VOL]),
@@ -139,8 +138,6 @@ _BID: Final = field_index(ORDERBOOK_FIELDS, "BIDP1")
 _ASK_Q: Final = field_index(ORDERBOOK_FIELDS, "ASKP_RSQN1")
 _BID_Q: Final = field_index(ORDERBOOK_FIELDS, "BIDP_RSQN1")
 _BOOK_WIDTH: Final = len(ORDERBOOK_FIELDS)
-_FAST_BOOK: Final = tuple(f.name for f in fields(OrderBook)) == ("symbol", "ts", "asks", "bids")
-_FAST_LEVEL: Final = tuple(f.name for f in fields(BookLevel)) == ("price", "qty")
 
 
 class LevelCache:
@@ -159,12 +156,7 @@ class LevelCache:
 
     def make(self, key: tuple[str, str]) -> BookLevel:
         price, qty = key
-        if _FAST_LEVEL:
-            level = _new(BookLevel)
-            _set(level, "price", int(price))
-            _set(level, "qty", int(qty))
-        else:
-            level = BookLevel(int(price), int(qty))
+        level = BookLevel(int(price), int(qty))
         if len(self._cache) > 100_000:
             self._cache.clear()
         self._cache[key] = level
@@ -184,14 +176,7 @@ def orderbook_from_record(rec: Sequence[str], day: date, times: TimeCache) -> Or
     except ValueError:
         raise decode_error(rec) from None
     ts = times.on(day, rec[_B_TIME])
-    if not _FAST_BOOK:
-        return OrderBook(symbol=Symbol(rec[_B_SYM]), ts=ts, asks=asks, bids=bids)
-    book = _new(OrderBook)
-    _set(book, "symbol", rec[_B_SYM])
-    _set(book, "ts", ts)
-    _set(book, "asks", asks)
-    _set(book, "bids", bids)
-    return book
+    return OrderBook(Symbol(rec[_B_SYM]), ts, asks, bids)
 
 
 def decode_error(rec: Sequence[str]) -> ParseError:
@@ -235,6 +220,10 @@ class FrameDecoder:
         self.today = today
         self.times = TimeCache()
         self.ciphers: dict[str, AesCipher] = {}
+        self.symbols: dict[str, Symbol] = {}
+        self.numbers: dict[str, int] = {}
+        #: A data frame's events; a control frame gives ``[]``. Malformed input: ``ParseError``.
+        self.decode: Callable[[str], list[Event]] = _hot_decoder(self)
 
     def set_cipher(self, tr_id: str, key: str, iv: str) -> None:
         self.ciphers[tr_id] = AesCipher(key, iv)
@@ -263,10 +252,11 @@ class FrameDecoder:
     def _fast_trades(self, text: str) -> list[Event]:
         """Plaintext trade frames (the bulk of the traffic) without building a DataFrame."""
         parts = text.split("|", 3)
-        if len(parts) != 4 or not (parts[2].isdigit() and parts[2].isascii()) or int(parts[2]) == 0:
+        cnt = parts[2] if len(parts) == 4 else ""
+        if not (cnt.isdigit() and cnt.isascii() and len(cnt) <= 9) or int(cnt) == 0:
             return self.events(self._frame(text))
         items = parts[3].split("^")
-        count = int(parts[2])
+        count = int(cnt)
         n = len(items)
         width, rem = divmod(n, count)
         if rem or width < _TRADE_WIDTH:
@@ -274,20 +264,9 @@ class FrameDecoder:
         at = self.times.at
         agg = _AGGRESSOR.get
         try:
-            if count == 1:
-                return [
-                    _trade(
-                        items[_SYM],
-                        at(items[_DATE], items[_HOUR]),
-                        int(items[_PRICE]),
-                        int(items[_VOL]),
-                        agg(items[_DVSN]),
-                        int(items[_CUM]),
-                    )
-                ]
             return [
-                _trade(
-                    items[o + _SYM],
+                Trade(
+                    Symbol(items[o + _SYM]),
                     at(items[o + _DATE], items[o + _HOUR]),
                     int(items[o + _PRICE]),
                     int(items[o + _VOL]),
@@ -305,36 +284,76 @@ class FrameDecoder:
             raise ParseError(f"expected a data frame, got control {frame.tr_id!r}")
         return frame
 
-    def _single_trade(self, payload: str) -> list[Event]:
-        """``0|H0STCNT0|001|...``: split only up to the last field read; count the rest."""
-        items = payload.split("^", _LAST_READ + 1)
-        if len(items) <= _LAST_READ + 1 or items[-1].count("^") < _REST_SEPS:
-            raise ParseError(
-                f"H0STCNT0 record has {payload.count('^') + 1} fields, expected at least {_TRADE_WIDTH}"
-            )
-        key = (items[_DATE], items[_HOUR])
-        ts = self.times.cache.get(key) or self.times.at(*key)
-        try:
-            return [
-                _trade(
-                    items[_SYM],
-                    ts,
-                    int(items[_PRICE]),
-                    int(items[_VOL]),
-                    _AGGRESSOR.get(items[_DVSN]),
-                    int(items[_CUM]),
-                )
-            ]
-        except ValueError:
-            raise ParseError("H0STCNT0 record has a non-numeric price/volume") from None
+    def intern_symbol(self, first: str) -> Symbol:
+        """The symbol of item 0 of a single-trade frame (``0|H0STCNT0|001|005930``), shared."""
+        symbols = self.symbols
+        if len(symbols) >= _MAX_SYMBOLS:
+            symbols.clear()
+        symbol = symbols[first] = Symbol(first[_SINGLE_LEN:])
+        return symbol
 
-    def decode(self, text: str) -> list[Event]:
-        """A data frame's events; a control frame gives ``[]``. Malformed input: ``ParseError``."""
-        if text.startswith(_SINGLE_TRADE):
-            return self._single_trade(text[_SINGLE_LEN:])
+    def intern_number(self, raw: str) -> int:
+        """``int(raw)``, cached: prices and trade sizes repeat (``ValueError`` if not a number)."""
+        value = int(raw)
+        numbers = self.numbers
+        if len(numbers) >= _MAX_NUMBERS:
+            numbers.clear()
+        numbers[raw] = value
+        return value
+
+    def decode_frame(self, text: str) -> list[Event]:
+        """``decode`` for any frame, through ``parse_frame`` (the general path)."""
         if text.startswith(_TRADE_PREFIXES):
             return self._fast_trades(text)
         frame = self.parse(text)
         if isinstance(frame, ControlFrame):
             return []
         return self.events(frame)
+
+
+def _hot_decoder(dec: FrameDecoder) -> Callable[[str], list[Event]]:
+    """``FrameDecoder.decode``: a closure over the decoder's caches (no attribute lookups on the
+    hot path; a bound method and ``self.x.get`` cost ~10% of a frame here).
+
+    ``0|H0STCNT0|001|...`` frames (the bulk of the traffic): split the whole frame only up to the
+    last field read (item 0 is the prefix + symbol, interned per raw item) and count the ``^``
+    left in the tail; the time comes from the per-second cache, price and size from the number
+    cache. Anything else goes to ``decode_frame``."""
+    symbol_of = dec.symbols.get
+    number = dec.numbers.get
+    times = dec.times
+    aggressor = _AGGRESSOR.get
+    new_symbol = dec.intern_symbol
+    new_number = dec.intern_number
+    other = dec.decode_frame
+
+    def decode(text: str) -> list[Event]:
+        if not text.startswith(_SINGLE_TRADE):
+            return other(text)
+        items = text.split("^", _SPLIT)
+        if len(items) <= _SPLIT or items[_SPLIT].count("^") < _REST_SEPS:
+            raise ParseError(
+                f"H0STCNT0 record has {text.count('^') + 1} fields, expected at least {_TRADE_WIDTH}"
+            )
+        ymd = items[_DATE]
+        if ymd == times.ymd:
+            ts = times.day_cache.get(items[_HOUR]) or times.make(ymd, items[_HOUR])
+        else:
+            ts = times.at(ymd, items[_HOUR])
+        try:
+            return [
+                Trade(
+                    symbol_of(items[0]) or new_symbol(items[0]),
+                    ts,
+                    number(items[_PRICE]) or new_number(items[_PRICE]),
+                    number(items[_VOL]) or new_number(items[_VOL]),
+                    aggressor(items[_DVSN]),
+                    int(items[_CUM]),
+                )
+            ]
+        except ValueError:
+            raise ParseError(
+                f"H0STCNT0 record has a non-numeric price/volume: {items[_PRICE][:20]!r}"
+            ) from None
+
+    return decode
