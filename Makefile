@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PY := $(UV) run --frozen
 
-.PHONY: help uv sync demo test lint fmt types imports unit bench sim clean browser-deps
+.PHONY: help uv sync demo test lint fmt types imports unit bench sim clean browser-deps crash
 
 help:
 	@echo "make demo   - the main job: start the simulator and show it trading (no credentials needed)"
@@ -53,6 +53,10 @@ test: lint types imports browser-deps
 bench: uv
 	@$(UV) sync --frozen --python python3 --group bench
 	$(UV) run --frozen --group bench python -m bench $(BENCH)
+
+# kill -9 the bot at 20 points of order flow, restart, reconcile; prints N/20 equal to the ledger.
+crash: sync
+	$(PY) python tests/e2e/crash_harness.py 20
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache

@@ -15,6 +15,7 @@ from kistrade.cli import (
     kis_cmds,
     pending,
     record_cmd,
+    run_cmd,
     sim_cmd,
 )
 
@@ -45,6 +46,7 @@ health_cmd.register(app)
 backtest_cmd.register(app)
 data_cmd.register(app)
 record_cmd.register(app)
+run_cmd.register(app)
 pending.register(app)
 
 

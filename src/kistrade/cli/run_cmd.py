@@ -1,0 +1,136 @@
+"""``kistrade run``: the trading bot (sim by default: the bundled simulator, no credentials)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+MODES = ("sim", "paper", "live")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("run")
+    def run(
+        mode: str = typer.Option("sim", "--mode", help="sim (bundled simulator), paper or live."),
+        config: Path | None = typer.Option(None, "--config", help="Settings file (YAML)."),
+        speed: float = typer.Option(60.0, "--speed", help="Bundled simulator speed (sim mode)."),
+        sim_url: str | None = typer.Option(None, "--sim-url", help="Attach to a running simulator."),
+        symbols: str = typer.Option("", "--symbols", help="Comma-separated watchlist (default: settings)."),
+        duration: float = typer.Option(0.0, "--duration", help="Stop after this many wall seconds (0: run)."),
+        status_every: float = typer.Option(5.0, "--status-every", help="Wall seconds between status lines."),
+        confirm_live: bool = typer.Option(
+            False, "--i-understand-live-trading", help="Required with --mode live: real money."
+        ),
+    ) -> None:
+        """Run the trading bot: recover, reconcile, then trade until Ctrl-C / SIGTERM / --duration."""
+        from kistrade.app.bootstrap import RunOptions
+        from kistrade.app.settings_loader import load_settings
+        from kistrade.domain.errors import ConfigError, KistradeError
+
+        if mode not in MODES:
+            raise typer.BadParameter(f"--mode {mode!r} must be one of {', '.join(MODES)}")
+        if mode == "live" and not confirm_live:
+            typer.echo(
+                "kistrade run: --mode live trades real money; add --i-understand-live-trading to confirm.",
+                err=True,
+            )
+            raise typer.Exit(2)
+        try:
+            settings = load_settings(config)
+            syms = tuple(s.strip() for s in symbols.split(",") if s.strip())
+            if mode == "sim" and not syms and settings.watchlist == ["005930"]:
+                syms = ("005930", "000660", "035420", "005380")
+            options = RunOptions(mode=mode, symbols=syms, speed=speed, sim_url=sim_url)  # type: ignore[arg-type]
+            asyncio.run(_run(settings, options, duration, status_every))
+        except (ConfigError, KistradeError, OSError) as exc:
+            typer.echo(f"kistrade run [{mode.upper()}]: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+
+async def _run(settings: object, options: object, duration: float, status_every: float) -> None:
+    from kistrade.app.bootstrap import RunOptions, open_runtime
+    from kistrade.app.logging_setup import setup_logging
+    from kistrade.app.settings import Settings
+
+    assert isinstance(settings, Settings) and isinstance(options, RunOptions)
+    console = Console()
+    setup_logging(settings.logging, settings.secret_values(), console_level="WARNING")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    tag = options.mode.upper()
+    console.print(f"[bold][{tag}][/bold] starting: recovery and reconciliation first ...")
+    async with open_runtime(settings, options) as rt:
+        rec = rt.trader.recovery
+        console.print(f"[bold][{tag}][/bold] {rt.label}")
+        if rec is not None:
+            r = rec.report
+            console.print(
+                f"[bold][{tag}][/bold] recovered: matched {r.matched}, unmatched {r.unmatched}, "
+                f"catch-up fills {r.catch_up_fills}, closed {r.closed}; account "
+                + (
+                    "equal to the broker"
+                    if rec.diff is not None and rec.diff.empty
+                    else "differs (see events)"
+                )
+            )
+        console.print(f"[bold][{tag}][/bold] trading {', '.join(rt.trader.config.symbols)}; Ctrl-C stops")
+        start = loop.time()
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=status_every)
+            console.print(await status_line(rt.service, rt.trader))
+            if duration and loop.time() - start >= duration:
+                break
+        console.print(f"[bold][{tag}][/bold] stopping: no order is left half-sent ...")
+        console.print(await positions_table(rt.service))
+    last = rt.trader.last_sync
+    if last is not None and last.diff is not None:
+        d = last.diff
+        verdict = "equal" if d.empty else f"DIFFERENT {d.detail()}"
+        console.print(
+            f"[bold][{tag}][/bold] final reconciliation: cash {d.local_cash:,} "
+            f"vs broker {d.broker_cash:,}; {verdict}"
+        )
+    console.print(f"[bold][{tag}][/bold] stopped.")
+
+
+async def status_line(service: object, trader: object) -> str:
+    from kistrade.app.services import TraderService
+    from kistrade.app.trader import Trader
+
+    assert isinstance(service, TraderService) and isinstance(trader, Trader)
+    s = await service.status()
+    io = trader.io
+    fills = io.counters.fills if io is not None else 0
+    age = "-" if s.last_tick_age_s is None else f"{s.last_tick_age_s:.0f}s"
+    feed = "up" if s.feed_connected else "DOWN"
+    return (
+        f"[{s.mode.upper()} {s.now:%H:%M:%S} {s.phase}] {s.state.value} equity {s.equity:,} cash {s.cash:,} "
+        f"day {s.day_pnl:+,} ({s.day_pnl_pct}%) pos {s.positions} open {s.open_orders} fills {fills} "
+        f"feed {feed} tick {age}"
+    )
+
+
+async def positions_table(service: object) -> Table:
+    from kistrade.app.services import TraderService
+
+    assert isinstance(service, TraderService)
+    table = Table(title=f"[{service.mode.upper()}] positions")
+    for col in ("symbol", "qty", "avg price", "last", "value", "P&L"):
+        table.add_column(col, justify="right")
+    for p in await service.positions():
+        table.add_row(
+            p.symbol, f"{p.qty:,}", f"{p.avg_price:,.2f}", f"{p.last_price:,}", f"{p.value:,}", f"{p.pnl:+,}"
+        )
+    return table
+
+
+__all__ = ["register", "status_line"]
