@@ -1,33 +1,25 @@
-"""The `make demo` session end to end: simulator + KIS client over loopback sockets."""
+"""``kistrade demo`` (``make demo``) end to end: the simulator, the bot (accelerated) and the
+dashboard; the bot trades, the URL is printed, and its books equal the simulator's ledger."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 
-from kistrade.app.demo import run_demo
-from kistrade.domain.types import Side
+from typer.testing import CliRunner
+
+from kistrade.cli import app
 
 
-async def test_demo_buys_and_books_agree(tmp_path: Path) -> None:
-    steps: list[str] = []
-    events: list[object] = []
-    result = await run_demo(
-        ["005930", "000660"],
-        seconds=6.0,
-        speed=30.0,
-        buy_qty=3,
-        data_dir=tmp_path,
-        on_event=events.append,
-        on_step=steps.append,
+def test_demo_trades_serves_the_dashboard_and_books_agree() -> None:
+    result = CliRunner().invoke(
+        app,
+        ["demo", "--duration", "8", "--speed", "120", "--status-every", "3", "--symbols", "005930,000660"],
+        env={"COLUMNS": "200"},
     )
-    assert result.trades > 0 and result.books > 0
-    assert result.order is not None
-    assert len(result.order.broker_order_id) == 10
-    fills = result.fills
-    assert sum(f.qty for f in fills) == 3
-    assert all(f.side is Side.BUY and f.symbol == "005930" for f in fills)
-    assert result.balance is not None
-    held = {h.symbol: h.qty for h in result.balance.holdings}
-    assert held.get("005930") == 3 == result.ledger_qty
-    assert result.balance.cash_d2 == result.ledger_cash
-    assert (tmp_path / "kis-tokens").is_dir()
+    out = result.output
+    assert result.exit_code == 0, out
+    assert re.search(r"dashboard: http://127\.0\.0\.1:\d+/", out), out
+    final = re.search(r"final reconciliation \((\d+) fills\): local books vs simulator ledger: (.*)", out)
+    assert final is not None, out
+    assert int(final.group(1)) > 0, out
+    assert "positions and cash equal" in final.group(2), out

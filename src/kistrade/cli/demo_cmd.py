@@ -1,4 +1,6 @@
-"""``kistrade demo``: the bundled simulator and the KIS client trading over real sockets (``make demo``)."""
+"""``kistrade demo`` (``make demo``): the bundled simulator, the bot at an accelerated speed and
+its dashboard (the URL printed to open), then the final reconciliation of the bot's books against
+the simulator's ledger. The settings: :mod:`kistrade.app.demo` (the user's config is untouched)."""
 
 from __future__ import annotations
 
@@ -7,75 +9,38 @@ import tempfile
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.live import Live
+
+from kistrade.app.demo import DEMO_SPEED, DEMO_SYMBOLS
 
 
 def demo(
-    symbols: str = typer.Option("005930,000660,035420", "--symbols", help="comma-separated KRX codes"),
-    seconds: float = typer.Option(20.0, "--seconds", help="how long to stream (wall seconds)"),
-    speed: float = typer.Option(20.0, "--speed", help="simulated seconds per wall second"),
-    qty: int = typer.Option(10, "--qty", help="shares to buy in the demo order"),
+    symbols: str = typer.Option(",".join(DEMO_SYMBOLS), "--symbols", help="comma-separated KRX codes"),
+    duration: float = typer.Option(120.0, "--duration", help="how long to run (wall seconds; Ctrl-C stops)"),
+    speed: float = typer.Option(DEMO_SPEED, "--speed", help="simulated seconds per wall second"),
+    dashboard_port: int = typer.Option(0, "--dashboard-port", help="dashboard port (0: a free one)"),
+    status_every: float = typer.Option(10.0, "--status-every", help="wall seconds between status lines"),
 ) -> None:
-    """Start the KIS-compatible simulator, stream it through the KIS client, buy, and check the books."""
-    from kistrade.app.demo import run_demo
-    from kistrade.cli.watch_view import WatchBoard
-    from kistrade.domain.errors import KistradeError
+    """Run the simulator, the bot (accelerated) and the dashboard; print the URL to open."""
+    from kistrade.app.bootstrap import RunOptions
+    from kistrade.app.demo import demo_overrides
+    from kistrade.app.settings_loader import load_settings
+    from kistrade.cli.run_cmd import run_bot
+    from kistrade.domain.errors import ConfigError, KistradeError
 
-    console = Console()
-    board = WatchBoard("demo: simulator (real profile) via the KIS client")
-    steps: list[str] = []
-
-    with (
-        tempfile.TemporaryDirectory(prefix="kistrade-demo-") as tmp,
-        Live(board.render(), console=console, refresh_per_second=8) as live,
-    ):
-
-        def on_event(ev: object) -> None:
-            board.apply(ev)
-            live.update(board.render())
-
-        def on_step(text: str) -> None:
-            steps.append(text)
-            live.console.print(f"[cyan]>[/cyan] {text}", highlight=False)
-
+    syms = tuple(s.strip() for s in symbols.split(",") if s.strip())
+    with tempfile.TemporaryDirectory(prefix="kistrade-demo-") as tmp:
         try:
-            result = asyncio.run(
-                run_demo(
-                    [s.strip() for s in symbols.split(",") if s.strip()],
-                    seconds=seconds,
-                    speed=speed,
-                    buy_qty=qty,
-                    data_dir=Path(tmp),
-                    on_event=on_event,
-                    on_step=on_step,
-                )
+            settings = load_settings(None, **demo_overrides(Path(tmp)))
+            options = RunOptions(mode="sim", symbols=syms, speed=speed)
+            summary = asyncio.run(
+                run_bot(settings, options, duration, status_every, dashboard_port=dashboard_port, banner=True)
             )
-        except KistradeError as exc:
+        except (ConfigError, KistradeError, OSError) as exc:
             typer.echo(f"demo failed: {exc}", err=True)
             raise typer.Exit(1) from None
-    console.print(
-        f"\n{result.events} events streamed ({result.trades} trades, {result.books} order books); "
-        f"{len(result.fills)} fill notice(s)."
-    )
-    bal = result.balance
-    if bal is not None:
-        held = {h.symbol: h for h in bal.holdings}
-        for h in held.values():
-            console.print(
-                f"balance (inquire-balance): {h.symbol} {h.qty} shares, avg {h.avg_price:,.2f}, "
-                f"P&L {h.pnl:+,} won; cash D+2 {bal.cash_d2:,} won",
-                highlight=False,
-            )
-        qty_kis = sum(h.qty for h in held.values())
-        same = result.ledger_qty == qty_kis and result.ledger_cash == bal.cash_d2
-        console.print(
-            f"simulator ledger: {result.ledger_qty} shares, cash D+2 {result.ledger_cash:,} won -> "
-            f"{'MATCHES' if same else 'DIFFERS FROM'} the client's view",
-            highlight=False,
-        )
-        if not same:
-            raise typer.Exit(1)
+    if summary.books_equal is False:
+        typer.echo("demo: the bot's books differ from the simulator's ledger", err=True)
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

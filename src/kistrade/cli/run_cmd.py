@@ -1,14 +1,21 @@
-"""``kistrade run``: the trading bot (sim by default: the bundled simulator, no credentials)."""
+"""``kistrade run``: the trading bot (sim by default: the bundled simulator, no credentials).
+
+The CLI is where the interfaces start (the composition root in app/bootstrap.py does not import
+them): the HTTP dashboard on the runtime's service, and with ``telegram.enabled`` the command bot
+and the notifier (see :mod:`kistrade.cli.run_interfaces`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import signal
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.panel import Panel
 from rich.table import Table
 
 MODES = ("sim", "paper", "live")
@@ -24,6 +31,9 @@ def register(app: typer.Typer) -> None:
         symbols: str = typer.Option("", "--symbols", help="Comma-separated watchlist (default: settings)."),
         duration: float = typer.Option(0.0, "--duration", help="Stop after this many wall seconds (0: run)."),
         status_every: float = typer.Option(5.0, "--status-every", help="Wall seconds between status lines."),
+        dashboard_port: int | None = typer.Option(
+            None, "--dashboard-port", help="Dashboard port (default: settings dashboard.port; 0: a free one)."
+        ),
         confirm_live: bool = typer.Option(
             False, "--i-understand-live-trading", help="Required with --mode live: real money."
         ),
@@ -47,16 +57,32 @@ def register(app: typer.Typer) -> None:
             if mode == "sim" and not syms and settings.watchlist == ["005930"]:
                 syms = ("005930", "000660", "035420", "005380")
             options = RunOptions(mode=mode, symbols=syms, speed=speed, sim_url=sim_url)  # type: ignore[arg-type]
-            asyncio.run(_run(settings, options, duration, status_every))
+            asyncio.run(run_bot(settings, options, duration, status_every, dashboard_port=dashboard_port))
         except (ConfigError, KistradeError, OSError) as exc:
             typer.echo(f"kistrade run [{mode.upper()}]: {exc}", err=True)
             raise typer.Exit(1) from None
 
 
-async def _run(settings: object, options: object, duration: float, status_every: float) -> None:
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    fills: int
+    books_equal: bool | None  # None: no final reconciliation
+
+
+async def run_bot(
+    settings: object,
+    options: object,
+    duration: float,
+    status_every: float,
+    *,
+    dashboard_port: int | None = None,
+    banner: bool = False,
+) -> RunSummary:
+    """Run the bot with its interfaces until a signal or ``duration`` wall seconds (0: no limit)."""
     from kistrade.app.bootstrap import RunOptions, open_runtime
     from kistrade.app.logging_setup import setup_logging
     from kistrade.app.settings import Settings
+    from kistrade.cli.run_interfaces import open_interfaces
 
     assert isinstance(settings, Settings) and isinstance(options, RunOptions)
     console = Console()
@@ -67,7 +93,7 @@ async def _run(settings: object, options: object, duration: float, status_every:
         loop.add_signal_handler(sig, stop.set)
     tag = options.mode.upper()
     console.print(f"[bold][{tag}][/bold] starting: recovery and reconciliation first ...")
-    async with open_runtime(settings, options) as rt:
+    async with open_runtime(settings, options) as rt, open_interfaces(settings, rt, dashboard_port) as ifs:
         rec = rt.trader.recovery
         console.print(f"[bold][{tag}][/bold] {rt.label}")
         if rec is not None:
@@ -81,6 +107,12 @@ async def _run(settings: object, options: object, duration: float, status_every:
                     else "differs (see events)"
                 )
             )
+        url = f"{ifs.dashboard_url}/"
+        if banner:
+            console.print(Panel(f"[bold green]Open the dashboard: {url}[/bold green]", expand=False))
+        console.print(f"dashboard: {url}", highlight=False, soft_wrap=True)
+        if ifs.telegram:
+            console.print(f"[bold][{tag}][/bold] telegram: command bot and notifications on")
         console.print(f"[bold][{tag}][/bold] trading {', '.join(rt.trader.config.symbols)}; Ctrl-C stops")
         start = loop.time()
         while not stop.is_set():
@@ -91,15 +123,21 @@ async def _run(settings: object, options: object, duration: float, status_every:
                 break
         console.print(f"[bold][{tag}][/bold] stopping: no order is left half-sent ...")
         console.print(await positions_table(rt.service))
+    io = rt.trader.io
+    fills = io.counters.fills if io is not None else 0
     last = rt.trader.last_sync
+    equal: bool | None = None
     if last is not None and last.diff is not None:
         d = last.diff
+        equal = d.empty
+        broker = "simulator ledger" if options.mode == "sim" else "broker"
         verdict = "equal" if d.empty else f"DIFFERENT {d.detail()}"
         console.print(
-            f"[bold][{tag}][/bold] final reconciliation: cash {d.local_cash:,} "
-            f"vs broker {d.broker_cash:,}; {verdict}"
+            f"[bold][{tag}][/bold] final reconciliation ({fills} fills): local books vs {broker}: "
+            f"cash {d.local_cash:,} vs {d.broker_cash:,}; positions and cash {verdict}"
         )
     console.print(f"[bold][{tag}][/bold] stopped.")
+    return RunSummary(fills, equal)
 
 
 async def status_line(service: object, trader: object) -> str:
@@ -133,4 +171,4 @@ async def positions_table(service: object) -> Table:
     return table
 
 
-__all__ = ["register", "status_line"]
+__all__ = ["RunSummary", "register", "run_bot", "status_line"]

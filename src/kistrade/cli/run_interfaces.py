@@ -1,0 +1,167 @@
+"""The interfaces of ``kistrade run``, started on the runtime's service (the composition root in
+app/bootstrap.py does not import them):
+
+* the HTTP dashboard (``settings.dashboard``; a port override, 0 = a free one) with a readiness
+  probe (feed, token, store, risk state), the trader's bars and books, and the client's API usage;
+* with ``telegram.enabled``: the Telegram command bot and the notifier, fed by
+  :class:`TradeNotifications` (start/stop, fills, risk state changes, errors), which polls what
+  the trader already reports (its counters and the service's status) once a wall second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import asdict, dataclass
+
+from loguru import logger
+
+from kistrade.app.bootstrap import Runtime
+from kistrade.app.logging_setup import redact_text
+from kistrade.app.market_view import TraderMarketView
+from kistrade.app.settings import Settings
+from kistrade.app.usage_view import ClientUsage
+from kistrade.engine.events import TradingState
+from kistrade.interfaces.http.protocols import ServiceReadinessProbe, UsageSnapshot
+from kistrade.interfaces.http.server import serve_dashboard
+from kistrade.interfaces.telegram_bot import start_telegram
+from kistrade.notify.telegram import TelegramNotifier
+from kistrade.ports import Notifier
+
+POLL_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Interfaces:
+    dashboard_url: str
+    telegram: bool
+
+
+class _Usage:
+    """``UsageView`` over the app's :class:`ClientUsage`."""
+
+    def __init__(self, client_usage: ClientUsage) -> None:
+        self._usage = client_usage
+
+    def usage(self) -> UsageSnapshot:
+        return UsageSnapshot(**asdict(self._usage.usage()))
+
+
+def readiness_probe(rt: Runtime) -> ServiceReadinessProbe:
+    async def token_valid() -> bool:
+        return rt.client.auth.status().seconds_left > 0
+
+    async def store_writable() -> bool:
+        try:  # a write statement that changes nothing: fails on a read-only or closed database
+            await rt.store.db.write("UPDATE schema_version SET version = version WHERE version < 0")
+        except Exception as exc:
+            logger.warning("store write check failed: {}", exc)
+            return False
+        return True
+
+    return ServiceReadinessProbe(rt.service, token_valid=token_valid, store_writable=store_writable)
+
+
+class TradeNotifications:
+    """Sends what the running trader reports to a Notifier: start/stop, each new fill, every risk
+    state change and every new error (the trader counts errors and switches to REDUCING)."""
+
+    def __init__(self, rt: Runtime, notifier: Notifier, *, poll_s: float = POLL_S) -> None:
+        self._rt = rt
+        self._notifier = notifier
+        self._poll_s = poll_s
+        self._fills = 0
+        self._errors = 0
+        self._state: TradingState | None = None
+
+    def _counts(self) -> tuple[int, int]:
+        io = self._rt.trader.io
+        return (io.counters.fills, io.counters.errors) if io is not None else (0, 0)
+
+    async def check(self) -> None:
+        """Compare with the last check and notify what changed."""
+        fills, errors = self._counts()
+        status = await self._rt.service.status()
+        if fills > self._fills:
+            for f in reversed(await self._rt.service.fills(limit=min(fills - self._fills, 20))):
+                await self._notifier.notify(
+                    "fill", f"fill: {f.side} {f.qty:,} {f.symbol} @ {f.price:,} ({f.client_order_id})"
+                )
+        if self._state is not None and status.state is not self._state:
+            await self._notifier.notify(
+                "risk",
+                f"risk state {self._state.value} -> {status.state.value}: {status.state_reason} "
+                f"({status.state_source})",
+                urgent=status.state is TradingState.HALTED,
+            )
+        if errors > self._errors:
+            await self._notifier.notify(
+                "error", f"{errors - self._errors} error(s) in the trading path; see the log", urgent=True
+            )
+        self._fills, self._errors, self._state = fills, errors, status.state
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._poll_s)
+            try:
+                await self.check()
+            except Exception as exc:
+                logger.warning("notification check failed: {}", exc)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[TradeNotifications]:
+        rt = self._rt
+        self._fills, self._errors = self._counts()
+        self._state = (await rt.service.status()).state
+        symbols = ", ".join(rt.trader.config.symbols)
+        await self._notifier.notify("start_stop", f"kistrade started: {rt.label}; trading {symbols}")
+        task = asyncio.create_task(self._loop(), name="notify.trader")
+        try:
+            yield self
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            with contextlib.suppress(Exception):
+                await self.check()
+            await self._notifier.notify("start_stop", "kistrade stopping")
+
+
+@asynccontextmanager
+async def open_interfaces(
+    settings: Settings, rt: Runtime, dashboard_port: int | None = None
+) -> AsyncIterator[Interfaces]:
+    """Serve the dashboard (and Telegram when enabled) until the block exits."""
+    dash = settings.dashboard
+    if dashboard_port is not None:
+        dash = dash.model_copy(update={"port": dashboard_port})
+    async with AsyncExitStack() as stack:
+        server = await stack.enter_async_context(
+            serve_dashboard(
+                dash,
+                rt.service,
+                health_probe=readiness_probe(rt),
+                market=TraderMarketView(rt.trader),
+                usage=_Usage(ClientUsage(rt.client)),
+            )
+        )
+        tg = settings.telegram
+        if tg.enabled:
+            notifier = await stack.enter_async_context(
+                TelegramNotifier(
+                    token=tg.bot_token.get_secret_value() if tg.bot_token else "",
+                    chat_ids=tg.allowed_chat_ids,
+                    mode=rt.mode,
+                    redact=redact_text,
+                    levels=tg.notify.model_dump(),
+                    base_url=tg.base_url,
+                )
+            )
+            await stack.enter_async_context(start_telegram(tg, rt.service, rt.mode, redact=redact_text))
+            await stack.enter_async_context(TradeNotifications(rt, notifier).running())
+        yield Interfaces(server.url, tg.enabled)
+
+
+__all__ = ["Interfaces", "TradeNotifications", "open_interfaces", "readiness_probe"]
