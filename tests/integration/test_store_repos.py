@@ -215,3 +215,55 @@ async def test_signals_snapshots_risk_api_calls_events(store: SqliteStore) -> No
     assert len(await store.list_events()) == 2
     with pytest.raises(InvalidInputError, match="event 'bad': detail is not JSON"):
         await store.add_event(EventRecord(T0, "bad", {"x": object()}))
+
+
+async def test_the_same_broker_order_id_on_two_trade_dates_is_two_orders_with_two_fills(
+    store: SqliteStore,
+) -> None:
+    # KIS order numbers restart every trading day: Monday's ODNO 0000000001 comes back on Tuesday.
+    mon = datetime(2026, 1, 5, 9, 0, tzinfo=KST)
+    tue = mon + timedelta(days=1)
+    monday = OrderRecord(
+        "20260105-1", SAMSUNG, Side.BUY, OrderType.LIMIT, 5, 70_000, "accepted", mon, mon,
+        broker_order_id="0000000001",
+    )  # fmt: skip
+    tuesday = OrderRecord(
+        "20260106-1", SAMSUNG, Side.SELL, OrderType.LIMIT, 5, 71_000, "accepted", tue, tue,
+        broker_order_id="0000000001",
+    )  # fmt: skip
+    assert monday.trade_date == date(2026, 1, 5) and tuesday.trade_date == date(2026, 1, 6)
+    await store.save_order(monday)
+    await store.save_order(tuesday)
+    assert await store.list_orders() == [monday, tuesday]
+    assert await store.get_order_by_broker_id("0000000001", date(2026, 1, 5)) == monday
+    assert await store.get_order_by_broker_id("0000000001", date(2026, 1, 6)) == tuesday
+    assert await store.get_order_by_broker_id("0000000001") == tuesday  # the most recent day
+    assert await store.get_order_by_broker_id("0000000001", date(2026, 1, 7)) is None
+
+    # the same exec id under the same ODNO: one fill per day, each kept once
+    mon_fill = Fill("20260105-1", "0000000001", SAMSUNG, Side.BUY, 5, 70_000, mon + timedelta(seconds=1))
+    tue_fill = Fill("20260106-1", "0000000001", SAMSUNG, Side.SELL, 5, 71_000, tue + timedelta(seconds=1))
+    assert await store.record_fill(mon_fill, exec_id="5") is True
+    assert await store.record_fill(tue_fill, exec_id="5") is True
+    assert await store.record_fill(tue_fill, exec_id="5") is False
+    assert await store.record_fill(mon_fill, exec_id="5", trade_date=date(2026, 1, 5)) is False
+    assert await store.list_fills() == [mon_fill, tue_fill]
+    rows = await store.db.fetchall("SELECT client_order_id, trade_date FROM fills ORDER BY id")
+    assert rows == [("20260105-1", "2026-01-05"), ("20260106-1", "2026-01-06")]
+
+
+async def test_an_order_keeps_its_trade_date_across_updates(store: SqliteStore) -> None:
+    # created at 23:30 UTC = 08:30 KST the next day: the trade date is the KST date
+    created = datetime(2026, 1, 5, 23, 30, tzinfo=UTC)
+    order = OrderRecord("c-9", SAMSUNG, Side.BUY, OrderType.MARKET, 1, None, "pending", created, created)
+    assert order.trade_date == date(2026, 1, 6)
+    await store.save_order(order)
+    moved = OrderRecord(
+        "c-9", SAMSUNG, Side.BUY, OrderType.MARKET, 1, None, "accepted", created, created + timedelta(days=1),
+        broker_order_id="7", trade_date=date(2026, 1, 7),
+    )  # fmt: skip
+    await store.save_order(moved)
+    stored = await store.get_order("c-9")
+    assert stored is not None and stored.state == "accepted" and stored.trade_date == date(2026, 1, 6)
+    with pytest.raises(InvalidInputError, match="has no timezone"):
+        OrderRecord("c-x", SAMSUNG, Side.BUY, OrderType.MARKET, 1, None, "new", datetime(2026, 1, 5), created)

@@ -20,7 +20,7 @@ from kistrade.engine.events import FillApplied, TradingState
 from kistrade.engine.portfolio import Portfolio
 from kistrade.engine.switch import SwitchSnapshot
 from kistrade.store.codec import from_us
-from kistrade.store.records import EventRecord, OrderRecord, RiskSwitch
+from kistrade.store.records import EventRecord, OrderRecord, RiskSwitch, kst_date
 from kistrade.store.sqlite_store import SqliteStore
 
 BASELINE_KIND = "trader.baseline"
@@ -58,6 +58,7 @@ def to_record(order: Order, reason: str = "") -> OrderRecord:
         broker_org_no=order.broker_org_no,
         filled_qty=order.filled_qty,
         reason=reason or f"purpose={order.purpose.value}",
+        trade_date=kst_date(order.created_at),  # created_at comes from the trader's Clock
     )
 
 
@@ -120,8 +121,10 @@ async def load_fills(store: SqliteStore) -> list[StoredFill]:
 
 
 def exec_id(fill_id: str, ts: datetime) -> str:
-    """The stored exec id: the trade date, then the engine's fill id (KIS order numbers restart
-    every day, and the store keys fills by (broker order id, exec id))."""
+    """The stored exec id: the fill's date, then the engine's fill id. Since schema 4 the store
+    keys fills by (trade date, broker order id, exec id), so the date prefix is redundant; it is
+    kept so that a fill recorded before the upgrade and seen again after it (a restart on the same
+    day) still matches its stored id. ``load_fills`` strips it."""
     return f"{ts:%Y%m%d}/{fill_id}"
 
 

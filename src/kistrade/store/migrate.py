@@ -75,23 +75,49 @@ async def migrate(conn: Any, *, now: datetime, target: int | None = None) -> lis
             "upgrade kistrade or use another database file"
         )
     applied: list[int] = []
-    for migration in migrations:
-        if migration.version <= version or migration.version > goal:
-            continue
-        script = (
-            "BEGIN IMMEDIATE;\n"
-            f"{migration.sql}\n;\n"
-            "INSERT INTO schema_version (version, name, applied_at) "
-            f"VALUES ({migration.version}, '{migration.name}', '{now.isoformat()}');\n"
-            "COMMIT;\n"
-        )
-        try:
-            await conn.executescript(script)
-        except Exception as exc:
-            if conn.in_transaction:
-                await conn.rollback()
-            raise ConfigError(
-                f"store migration {migration.version:04d}_{migration.name}.sql failed: {exc}"
-            ) from exc
-        applied.append(migration.version)
+    pending = [m for m in migrations if version < m.version <= goal]
+    if not pending:
+        return applied
+    # SQLite's documented ALTER procedure: foreign keys off outside the transaction (a migration may
+    # rebuild a parent table), PRAGMA foreign_key_check before COMMIT, then the old setting back.
+    async with conn.execute("PRAGMA foreign_keys") as cur:
+        row = await cur.fetchone()
+    fk_was_on = row is not None and int(row[0]) == 1
+    await conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for migration in pending:
+            await _apply(conn, migration, now)
+            applied.append(migration.version)
+    finally:
+        if fk_was_on:
+            await conn.execute("PRAGMA foreign_keys = ON")
     return applied
+
+
+async def _apply(conn: Any, migration: Migration, now: datetime) -> None:
+    """One migration and its schema_version row in one transaction, committed only if no foreign
+    key is left dangling."""
+    label = f"{migration.version:04d}_{migration.name}.sql"
+    script = (
+        "BEGIN IMMEDIATE;\n"
+        f"{migration.sql}\n;\n"
+        "INSERT INTO schema_version (version, name, applied_at) "
+        f"VALUES ({migration.version}, '{migration.name}', '{now.isoformat()}');\n"
+    )
+    try:
+        await conn.executescript(script)
+        async with conn.execute("PRAGMA foreign_key_check") as cur:
+            dangling = await cur.fetchall()
+        if dangling:
+            tables = sorted({str(r[0]) for r in dangling})
+            raise ConfigError(
+                f"store migration {label} left {len(dangling)} row(s) with a dangling foreign key "
+                f"in table(s) {', '.join(tables)}"
+            )
+        await conn.execute("COMMIT")
+    except Exception as exc:
+        if conn.in_transaction:
+            await conn.rollback()
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(f"store migration {label} failed: {exc}") from exc

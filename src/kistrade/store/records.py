@@ -11,7 +11,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from kistrade.domain.types import OrderType, Side, Symbol
+from kistrade.domain.errors import InvalidInputError
+from kistrade.domain.types import KST, OrderType, Side, Symbol
 
 
 class BarSource(StrEnum):
@@ -27,9 +28,21 @@ class RiskSwitch(StrEnum):
     HALTED = "HALTED"
 
 
+def kst_date(ts: datetime) -> date:
+    """The KST calendar date of a tz-aware timestamp (KIS trade dates are KST dates)."""
+    if ts.tzinfo is None:
+        raise InvalidInputError(f"timestamp {ts.isoformat()} has no timezone; a KST trade date needs one")
+    return ts.astimezone(KST).date()
+
+
 @dataclass(frozen=True, slots=True)
 class OrderRecord:
-    """The persisted form of an order (written before it is sent; updated on every transition)."""
+    """The persisted form of an order (written before it is sent; updated on every transition).
+
+    ``trade_date`` is the KST trading day the order belongs to: KIS order numbers restart every
+    day, so a broker order id is unique only within it. Left None it is ``created_at``'s KST date;
+    once stored it never changes (an upsert keeps the first value).
+    """
 
     client_order_id: str
     symbol: Symbol
@@ -44,6 +57,16 @@ class OrderRecord:
     broker_org_no: str | None = None
     filled_qty: int = 0
     reason: str = ""
+    trade_date: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.trade_date is None:
+            object.__setattr__(self, "trade_date", kst_date(self.created_at))
+
+    @property
+    def day(self) -> date:
+        """``trade_date``, never None (set from ``created_at`` when not given)."""
+        return self.trade_date if self.trade_date is not None else kst_date(self.created_at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,21 +17,26 @@ from kistrade.store.records import AccountSnapshot, OrderRecord, RiskStateRecord
 
 _SELECT_ORDERS = (
     "SELECT client_order_id, symbol, side, order_type, qty, price, state, created_at, updated_at, "
-    "broker_order_id, broker_org_no, filled_qty, reason FROM orders "
+    "broker_order_id, broker_org_no, filled_qty, reason, trade_date FROM orders "
 )
+# trade_date is not updated on conflict: the order's fills are keyed by it.
 _UPSERT_ORDER = (
     "INSERT INTO orders (client_order_id, symbol, side, order_type, qty, price, state, created_at, "
-    "updated_at, broker_order_id, broker_org_no, filled_qty, reason) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "updated_at, broker_order_id, broker_org_no, filled_qty, reason, trade_date) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (client_order_id) DO UPDATE SET symbol = excluded.symbol, side = excluded.side, "
     "order_type = excluded.order_type, qty = excluded.qty, price = excluded.price, "
     "state = excluded.state, updated_at = excluded.updated_at, "
     "broker_order_id = excluded.broker_order_id, broker_org_no = excluded.broker_org_no, "
     "filled_qty = excluded.filled_qty, reason = excluded.reason"
 )
+# The fill's trade date is the one given, else its order's (a missing order leaves it NULL, which
+# NOT NULL refuses like the foreign key would).
 _INSERT_FILL = (
     "INSERT INTO fills (client_order_id, broker_order_id, symbol, side, qty, price, ts, commission, tax, "
-    "exec_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (broker_order_id, exec_id) DO NOTHING"
+    "exec_id, trade_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "COALESCE(?, (SELECT trade_date FROM orders WHERE client_order_id = ?))) "
+    "ON CONFLICT (trade_date, broker_order_id, exec_id) DO NOTHING"
 )
 _SELECT_FILLS = (
     "SELECT client_order_id, broker_order_id, symbol, side, qty, price, ts, commission, tax FROM fills "
@@ -63,6 +68,7 @@ def _order(r: tuple[Any, ...]) -> OrderRecord:
         broker_org_no=r[10],
         filled_qty=r[11],
         reason=r[12],
+        trade_date=date.fromisoformat(r[13]),
     )
 
 
@@ -90,6 +96,7 @@ class TradingRepo:
             order.broker_org_no,
             order.filled_qty,
             order.reason,
+            order.day.isoformat(),
         )
         await self.db.write(
             _UPSERT_ORDER,
@@ -100,8 +107,21 @@ class TradingRepo:
         row = await self.db.fetchone(_SELECT_ORDERS + "WHERE client_order_id = ?", (client_order_id,))
         return None if row is None else _order(row)
 
-    async def get_order_by_broker_id(self, broker_order_id: str) -> OrderRecord | None:
-        row = await self.db.fetchone(_SELECT_ORDERS + "WHERE broker_order_id = ?", (broker_order_id,))
+    async def get_order_by_broker_id(
+        self, broker_order_id: str, trade_date: date | None = None
+    ) -> OrderRecord | None:
+        """The order with this broker order id on ``trade_date`` (KIS order numbers restart every
+        day); with None, the most recent trade date's order of that id."""
+        if trade_date is None:
+            row = await self.db.fetchone(
+                _SELECT_ORDERS + "WHERE broker_order_id = ? ORDER BY trade_date DESC LIMIT 1",
+                (broker_order_id,),
+            )
+        else:
+            row = await self.db.fetchone(
+                _SELECT_ORDERS + "WHERE broker_order_id = ? AND trade_date = ?",
+                (broker_order_id, trade_date.isoformat()),
+            )
         return None if row is None else _order(row)
 
     async def list_orders(self, states: Iterable[str] | None = None) -> list[OrderRecord]:
@@ -117,10 +137,12 @@ class TradingRepo:
         return [_order(r) for r in rows]
 
     # -- fills --------------------------------------------------------------------------------
-    async def record_fill(self, fill: Fill, *, exec_id: str) -> bool:
+    async def record_fill(self, fill: Fill, *, exec_id: str, trade_date: date | None = None) -> bool:
         """Record a fill once. ``exec_id`` identifies the execution within its broker order (e.g. the
-        order's cumulative filled quantity after it); returns False if that fill was already recorded.
-        The order (``fill.client_order_id``) must exist: adopt unknown broker orders first."""
+        order's cumulative filled quantity after it); a fill is keyed by (trade date, broker order id,
+        exec id), the trade date being ``trade_date`` or, when None, its order's. Returns False if
+        that fill was already recorded. The order (``fill.client_order_id``) must exist: adopt
+        unknown broker orders first."""
         if not exec_id:
             raise InvalidInputError(f"record_fill: empty exec_id for broker order {fill.broker_order_id!r}")
         try:
@@ -137,6 +159,8 @@ class TradingRepo:
                     fill.commission,
                     fill.tax,
                     exec_id,
+                    None if trade_date is None else trade_date.isoformat(),
+                    fill.client_order_id,
                 ),
             )
         except sqlite3.IntegrityError as exc:
