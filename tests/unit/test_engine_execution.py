@@ -148,13 +148,29 @@ def test_catch_up_fill_from_rest_totals() -> None:
     order = working(r)
     cid = order.client_order_id
     r.apply(OrderFilled(TS, "n1", 3, 70_000, client_order_id=cid))
-    fill = r.catch_up_fill(cid, 7, 3 * 70_000 + 4 * 70_100, TS)
+    [fill] = r.catch_up_fill(cid, 7, 3 * 70_000 + 4 * 70_100, TS)
     assert fill == OrderFilled(TS, "0000000001:sync:7", 4, 70_100, client_order_id=cid)
     r.apply(fill)
     assert r.apply(fill).events == [DuplicateFill(TS, cid, "0000000001:sync:7")]
-    assert r.catch_up_fill(cid, 7, 0, TS) is None
+    assert r.catch_up_fill(cid, 7, 0, TS) == []
     with pytest.raises(StateError, match="broker reports 5"):
         r.catch_up_fill(cid, 5, 0, TS)
+
+
+def test_catch_up_books_the_brokers_value_exactly_when_the_average_is_not_whole() -> None:
+    r = make()
+    order = working(r)
+    cid = order.client_order_id
+    value = 2 * 70_000 + 1 * 70_100  # three executions the bot missed: average 70,033.33
+    fills = r.catch_up_fill(cid, 3, value, TS)
+    assert fills == [
+        OrderFilled(TS, "0000000001:sync:3", 2, 70_033, client_order_id=cid),
+        OrderFilled(TS, "0000000001:sync:3:hi", 1, 70_034, client_order_id=cid),
+    ]
+    for f in fills:
+        r.apply(f)
+    assert order.filled_qty == 3 and order.filled_value == value
+    assert r.catch_up_fill(cid, 3, value, TS) == []
 
 
 def test_sell_fill_beyond_holdings_is_refused_before_touching_the_order() -> None:

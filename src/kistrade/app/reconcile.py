@@ -127,15 +127,15 @@ def total_events(
             continue
         cid = order.client_order_id
         try:
-            fill = router.catch_up_fill(cid, d.filled_qty, d.filled_amount, now)
+            fills = router.catch_up_fill(cid, d.filled_qty, d.filled_amount, now)
         except StateError as exc:
             report.add_problem(str(exc))
             continue
         filled = order.filled_qty
-        if fill is not None:
-            events.append(fill)
+        if fills:
+            events.extend(fills)
             report.catch_up_fills += 1
-            filled += fill.qty
+            filled += sum(f.qty for f in fills)
         if d.remaining_qty == 0 and filled < order.qty:
             if filled == 0 and d.rejected_qty > 0 and order.state is OrderState.SUBMITTED:
                 events.append(OrderRejected(now, "rejected by the broker (reconciled)", client_order_id=cid))

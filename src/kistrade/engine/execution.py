@@ -296,11 +296,14 @@ class OrderRouter:
 
     def catch_up_fill(
         self, client_order_id: str, total_qty: int, total_value: int, ts: datetime
-    ) -> OrderFilled | None:
+    ) -> list[OrderFilled]:
         """For reconciliation from REST totals (daily fills: filled qty and value of an order):
-        the fill that brings the local order up to the broker's totals, or None when in sync.
-        Its id is ``<odno or client id>:sync:<total_qty>``, so replaying the same totals is a
-        duplicate. The price is the missing value / missing qty (rounded when not exact).
+        the fills that bring the local order up to the broker's totals ([] when in sync).
+
+        The missing value is booked exactly: with ``p = value // qty`` and ``r = value - p * qty``,
+        ``r`` shares at ``p + 1`` and the rest at ``p`` (one fill when ``r`` is 0), so the
+        purchase amount equals the broker's to the won. Ids are ``<odno or client id>:sync:<total
+        qty>`` (``…:hi`` for the ``p + 1`` part), so replaying the same totals is a duplicate.
         Raises StateError when the local order has more filled than the broker reports."""
         order = self._need(client_order_id)
         missing_qty = total_qty - order.filled_qty
@@ -310,11 +313,16 @@ class OrderRouter:
                 f"but the broker reports {total_qty}"
             )
         if missing_qty == 0:
-            return None
+            return []
         missing_value = total_value - order.filled_value
-        price = (missing_value + missing_qty // 2) // missing_qty
-        key = order.broker_order_id or client_order_id
-        return OrderFilled(ts, f"{key}:sync:{total_qty}", missing_qty, price, client_order_id=client_order_id)
+        low, high_qty = divmod(missing_value, missing_qty)
+        key = f"{order.broker_order_id or client_order_id}:sync:{total_qty}"
+        fills = []
+        if missing_qty - high_qty:
+            fills.append(OrderFilled(ts, key, missing_qty - high_qty, low, client_order_id=client_order_id))
+        if high_qty:
+            fills.append(OrderFilled(ts, f"{key}:hi", high_qty, low + 1, client_order_id=client_order_id))
+        return fills
 
     # --- bookkeeping -----------------------------------------------------------------------
 
