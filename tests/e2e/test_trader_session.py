@@ -11,6 +11,7 @@ from pathlib import Path
 import aiohttp
 from crash_support import SYMBOLS, busy_limits, busy_strategy, ledger, ledger_mismatch, settings, wait_for
 
+from kistrade.app.account_sync import rounding_slack
 from kistrade.app.bootstrap import RunOptions, open_runtime
 from kistrade.engine.events import TradingState
 
@@ -58,4 +59,6 @@ async def test_session_trades_and_books_equal_the_ledger(tmp_path: Path) -> None
         assert {r.client_order_id for r in stored} == {o.client_order_id for o in kernel.router.orders()}
         assert io.counters.signals > 0 and await rt.store.list_signals()
         assert trader.last_sync is not None and trader.last_sync.diff is not None
-        assert trader.last_sync.diff.empty
+        # equal from local bookkeeping, or within the fee rounding of fills caught up after the drop
+        last = trader.last_sync
+        assert last.diff.empty or (last.adopted and last.diff.won <= rounding_slack(kernel.router.orders()))

@@ -2,16 +2,18 @@
 
 Cash is compared with the D+2 deposit (what the local single cash number models); holdings by
 quantity and purchase amount (KIS ``pchs_amt``). ``adopt`` takes the broker's figures where they
-differ (used only after a reconciliation whose catch-up fills were booked at an average price,
-where per-execution fee rounding cannot be known locally).
+differ, only when quantities agree and the money differs by no more than the fee rounding of
+fills booked from reconciliation totals (per-execution rounding cannot be known locally).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kistrade.domain.broker import Balance
+from kistrade.domain.orders import Order
 from kistrade.domain.types import Symbol
 from kistrade.engine.portfolio import Portfolio
 
@@ -39,6 +41,17 @@ class AccountDiff:
     def qty_equal(self) -> bool:
         return all(h.local_qty == h.broker_qty for h in self.holdings)
 
+    @property
+    def won(self) -> int:
+        """The total size of the difference in won (cash and purchase amounts)."""
+        return abs(self.broker_cash - self.local_cash) + sum(
+            abs(h.broker_amount - h.local_amount) for h in self.holdings
+        )
+
+    def explained_by(self, slack: int) -> bool:
+        """Quantities agree and the money differs by at most ``slack`` won (fee rounding)."""
+        return not self.empty and self.qty_equal and self.won <= slack
+
     def detail(self) -> dict[str, Any]:
         return {
             "local_cash": self.local_cash,
@@ -62,6 +75,14 @@ def compare(portfolio: Portfolio, balance: Balance) -> AccountDiff:
     return AccountDiff(portfolio.cash, balance.cash_d2, tuple(diffs))
 
 
+def rounding_slack(orders: Iterable[Order]) -> int:
+    """How far fee rounding may take the local books from the broker's: fills booked from
+    reconciliation totals (ids ``…:sync:…``) merge executions the broker charged one by one,
+    and each execution floors commission and tax (and the sold cost) separately; an execution
+    is at least one share, so 2 won (commission + tax) per caught-up share bounds it."""
+    return 2 * sum(f.qty for o in orders for f in o.fills if ":sync:" in f.fill_id)
+
+
 def adopt(portfolio: Portfolio, diff: AccountDiff) -> tuple[int, list[tuple[str, int]]]:
     """Set cash and the differing holdings' purchase amounts to the broker's figures (quantities
     must already agree); return the changes (cash delta, purchase-amount deltas) to persist."""
@@ -74,4 +95,4 @@ def adopt(portfolio: Portfolio, diff: AccountDiff) -> tuple[int, list[tuple[str,
     return cash_delta, amounts
 
 
-__all__ = ["AccountDiff", "HoldingDiff", "adopt", "compare"]
+__all__ = ["AccountDiff", "HoldingDiff", "adopt", "compare", "rounding_slack"]

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from loguru import logger
 
 from kistrade.app import reconcile
-from kistrade.app.account_sync import AccountDiff, adopt, compare
+from kistrade.app.account_sync import AccountDiff, adopt, compare, rounding_slack
 from kistrade.app.trader_io import Checkpoint, StepIO
 from kistrade.app.trader_store import (
     Baseline,
@@ -155,7 +155,7 @@ class Trader:
         self.kernel = Kernel(self.config.strategies, gate, router, bar_builder=BarBuilder(), start=now)
         self.io = StepIO(self.kernel, self.broker, self.store, self.clock, checkpoint=self._checkpoint)
         self.io.on_fill = self._on_fill
-        result = await self.sync(final=True, adopt_explained=True)
+        result = await self.sync(final=True)
         await self._record(
             "trader.recovered",
             orders=len(records),
@@ -204,8 +204,10 @@ class Trader:
 
     # --- reconciliation ------------------------------------------------------------------
 
-    async def sync(self, *, final: bool = False, adopt_explained: bool = False) -> SyncResult:
-        """Reconcile orders with the broker's daily orders, then compare the account."""
+    async def sync(self, *, final: bool = False) -> SyncResult:
+        """Reconcile orders with the broker's daily orders, then compare the account. A difference
+        within the fee rounding of today's caught-up fills (``rounding_slack``) is settled by
+        adopting the broker's figures; anything larger is reported and left for a human."""
         kernel, io = self._need()
         daily = await self.broker.daily_orders()
         report = reconcile.ReconcileReport()
@@ -226,12 +228,15 @@ class Trader:
             settled = not kernel.router.open_orders()
             if not diff.empty and settled:
                 await self._record("account.diff", **diff.detail())
-                logger.warning("local and broker accounts differ: {}", diff.detail())
-                if adopt_explained and report.catch_up_fills and diff.qty_equal:
+                slack = rounding_slack(kernel.router.orders())
+                if diff.explained_by(slack):
                     cash_delta, amounts = adopt(kernel.portfolio, diff)
                     await save_adjustment(self.store, now.date(), now, cash_delta, amounts)
                     adopted = True
-                    await self._record("account.adopted", **diff.detail())
+                    await self._record("account.adopted", slack=slack, **diff.detail())
+                    logger.info("adopted the broker's fee rounding ({} won): {}", diff.won, diff.detail())
+                else:
+                    logger.warning("local and broker accounts differ: {}", diff.detail())
         if report.changed:
             await self._record(
                 "reconcile",
