@@ -23,6 +23,8 @@ def parse_list(value: object) -> object:
                 return json.loads(text)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"is not a valid JSON list ({exc.msg} at column {exc.colno})") from None
+            except RecursionError:
+                raise ValueError("is a JSON list nested too deeply") from None
         return [part.strip() for part in text.split(",") if part.strip()]
     if isinstance(value, tuple | set | frozenset):
         return list(value)

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from dotenv import dotenv_values
 from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_settings import EnvSettingsSource, SettingsError
 
 from kistrade.app.settings_common import FIELD_ERROR
+from kistrade.app.settings_files import is_file, read_text, read_yaml, too_deep
 from kistrade.app.settings_kis import KisSettings
 from kistrade.app.settings_tree import (
     ENV_DELIMITER,
@@ -60,7 +60,7 @@ def load_with_sources(
     layers: list[tuple[dict[str, Any], dict[str, str]]] = []  # lowest priority first
     problems: list[tuple[str, str, str]] = []  # (key, message, source)
     if config_path is not None:
-        data = _read_yaml(config_path)
+        data = read_yaml(config_path)
         label = f"config file {config_path}"
         layers.append((data, {key: label for key in _leaf_keys(data)}))
     if env_path is not None:
@@ -79,6 +79,10 @@ def load_with_sources(
     except ValidationError as exc:
         problems.extend(_problems(exc, sources))
         problems.extend(_credential_problems(merged, sources))
+    except RecursionError:  # a list validator decoding a deeply nested JSON string
+        problems.extend((key, _TOO_DEEP, _lookup(key, sources)) for key in _deep_strings(merged))
+        if not problems:
+            raise ConfigError("invalid configuration: a value is nested too deeply") from None
     if problems or settings is None:
         raise ConfigError(_report(problems)) from None
     return LoadedSettings(settings, sources, config_path, env_path)
@@ -94,33 +98,15 @@ def env_var_name(key: str) -> str:
 
 def _resolve(given: Path | None, env_name: str, default: Path, what: str) -> Path | None:
     if given is not None:
-        if not Path(given).is_file():
+        if not is_file(Path(given)):
             raise ConfigError(f"{what} {given} does not exist (given as an argument)")
         return Path(given)
     from_env = os.environ.get(env_name, "").strip()
     if from_env:
-        if not Path(from_env).is_file():
+        if not is_file(Path(from_env)):
             raise ConfigError(f"{what} {from_env} does not exist (from environment variable {env_name})")
         return Path(from_env)
-    return default if default.is_file() else None
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"config file {path} cannot be read: {exc.strerror}") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise ConfigError(f"config file {path} is not valid YAML: {exc.problem}{where}") from None
-    except yaml.YAMLError:
-        raise ConfigError(f"config file {path} is not valid YAML") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"config file {path} must hold a mapping of sections (kis:, risk:, ...) at the top")
-    return data
+    return default if is_file(default) else None
 
 
 def _env_source_kwargs() -> dict[str, Any]:
@@ -130,6 +116,19 @@ def _env_source_kwargs() -> dict[str, Any]:
         "env_nested_delimiter": ENV_DELIMITER,
         "env_ignore_empty": True,
     }
+
+
+_TOO_DEEP = "the JSON value is nested too deeply"
+
+
+def _deep_strings(data: Mapping[str, Any], path: str = "") -> Iterator[str]:
+    """The dotted keys of string values that are JSON nested too deeply to decode."""
+    for name, value in data.items():
+        key = f"{path}.{name}" if path else str(name)
+        if isinstance(value, Mapping):
+            yield from _deep_strings(value, key)
+        elif isinstance(value, str) and too_deep(value):
+            yield key
 
 
 def _read_environ(problems: list[tuple[str, str, str]]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -142,16 +141,21 @@ def _read_environ(problems: list[tuple[str, str, str]]) -> tuple[dict[str, Any],
             problems.append((key, _unknown_message(key), label))
         elif os.environ[name].strip():
             where[key] = label
+            if too_deep(os.environ[name]):
+                problems.append((key, _TOO_DEEP, label))
     try:
         data = EnvSettingsSource(Settings, **_env_source_kwargs())()
     except SettingsError as exc:
         raise ConfigError(f"environment variables {ENV_PREFIX}*: {_settings_error(exc)}") from None
-    return _only_known(data), where
+    except RecursionError:
+        raise ConfigError(_report(problems)) from None
+    return _only_known(data, problems=problems, where=where), where
 
 
 def _read_dotenv(path: Path, problems: list[tuple[str, str, str]]) -> tuple[dict[str, Any], dict[str, str]]:
+    read_text(path, ".env file")  # not UTF-8: named here, not a UnicodeDecodeError from python-dotenv
     where = {}
-    for name, value in dotenv_values(path).items():
+    for name, value in dotenv_values(path, encoding="utf-8").items():
         if not name.upper().startswith(ENV_PREFIX):
             continue
         key = _key_of_var(name)
@@ -160,11 +164,15 @@ def _read_dotenv(path: Path, problems: list[tuple[str, str, str]]) -> tuple[dict
             problems.append((key, _unknown_message(key), label))
         elif value is not None and value.strip():
             where[key] = label
+            if too_deep(value):
+                problems.append((key, _TOO_DEEP, label))
     try:
         data = FieldsOnlyDotEnvSource(Settings, env_file=path, **_env_source_kwargs())()
     except SettingsError as exc:
         raise ConfigError(f".env file {path}: {_settings_error(exc)}") from None
-    return _only_known(data), where
+    except RecursionError:
+        raise ConfigError(_report(problems)) from None
+    return _only_known(data, problems=problems, where=where), where
 
 
 def _settings_error(exc: SettingsError) -> str:
@@ -177,14 +185,27 @@ def _key_of_var(name: str) -> str:
     return ".".join(part.lower() for part in name[len(ENV_PREFIX) :].split(ENV_DELIMITER))
 
 
-def _only_known(data: dict[str, Any], path: str = "") -> dict[str, Any]:
-    """Drop unknown keys the env sources collected: they are reported once, with the variable name."""
+def _only_known(
+    data: dict[str, Any],
+    path: str = "",
+    *,
+    problems: list[tuple[str, str, str]],
+    where: Mapping[str, str],
+) -> dict[str, Any]:
+    """Drop unknown keys the env sources collected. A variable named after an unknown key was
+    reported already; an unknown key inside a JSON value (``KISTRADE__KIS='{"simm": {}}'``) is
+    reported here, with the variable that held it."""
     out: dict[str, Any] = {}
     for name, value in data.items():
-        key = f"{path}.{name}" if path else name
+        key = f"{path}.{name}" if path else str(name)
         if not _known_key(key):
+            if not any(p[0] == key or p[0].startswith(key + ".") for p in problems):
+                problems.append((key, _unknown_message(key), _source_for(key, where)))
             continue
-        out[name] = _only_known(value, key) if isinstance(value, dict) and _is_model(key) else value
+        if isinstance(value, dict) and _is_model(key):
+            out[name] = _only_known(value, key, problems=problems, where=where)
+        else:
+            out[name] = value
     return out
 
 
@@ -334,8 +355,13 @@ def _credential_problems(merged: dict[str, Any], sources: dict[str, str]) -> lis
 
 
 def _lookup(key: str, sources: Mapping[str, str]) -> str:
-    found = _source_for(key, sources)
+    found = _source_for(key.split("[", 1)[0], sources)  # watchlist[2] came with watchlist
     return DEFAULT_SOURCE if found == "unknown source" else found
+
+
+def _one_line(text: str) -> str:
+    """Control characters escaped (a key read from a file may hold a newline): one line per problem."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _report(problems: list[tuple[str, str, str]]) -> str:
@@ -346,6 +372,6 @@ def _report(problems: list[tuple[str, str, str]]) -> str:
             continue
         seen.add((key, message))
         where = "default value" if source == DEFAULT_SOURCE else f"from {source}"
-        lines.append(f"  {key}: {message} [{where}]")
+        lines.append(f"  {_one_line(key)}: {_one_line(message)} [{_one_line(where)}]")
     noun = "problem" if len(lines) == 1 else "problems"
     return f"invalid configuration ({len(lines)} {noun}):\n" + "\n".join(lines)

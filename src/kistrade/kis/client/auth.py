@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import math
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -68,6 +69,25 @@ def _parse_expiry(text: object, fallback: float) -> float:
         with contextlib.suppress(ValueError):
             return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=KST).timestamp()
     return fallback
+
+
+_DAY_S = 86400.0
+
+
+def _expires_in(value: object) -> float:
+    """``expires_in`` as seconds: a finite number between 1 s and a year, else one day."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return _DAY_S
+    try:
+        seconds = float(value)
+    except ValueError:
+        return _DAY_S
+    return seconds if math.isfinite(seconds) and 1.0 <= seconds <= 366 * _DAY_S else _DAY_S
+
+
+def _usable(key: object) -> bool:
+    """A token or approval key that can be sent back in a header: non-empty printable ASCII."""
+    return isinstance(key, str) and bool(key) and key.isascii() and key.isprintable()
 
 
 def _error_code(body: dict[str, Any]) -> tuple[str, str]:
@@ -215,8 +235,9 @@ class KISAuthManager:
                 time_limit=self.timeout,
             )
             token = body.get("access_token")
-            if status == 200 and isinstance(token, str) and token:
-                expires_in = float(body.get("expires_in") or 86400)
+            if status == 200 and _usable(token):
+                assert isinstance(token, str)
+                expires_in = _expires_in(body.get("expires_in"))
                 expires_at = _parse_expiry(body.get("access_token_token_expired"), now + expires_in)
                 cache.update(access_token=token, expires_at=expires_at, issued_at=now)
                 self._write_cache(cache)
@@ -317,7 +338,8 @@ class KISAuthManager:
             time_limit=self.timeout,
         )
         key = body.get("approval_key")
-        if status == 200 and isinstance(key, str) and key:
+        if status == 200 and _usable(key):
+            assert isinstance(key, str)
             self._approval_key = key
             return key
         code, message = _error_code(body)

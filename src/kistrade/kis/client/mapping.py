@@ -43,16 +43,35 @@ def _first(row: Row, *keys: str) -> str:
     return ""
 
 
+#: Largest magnitude (decimal digits before the point) a numeric field may have: far above any
+#: won amount or share count, small enough that ``int(Decimal("1e999999"))`` is never attempted.
+_MAX_DIGITS = 24
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:40] + "...")
+
+
+def _decimal(text: str, what: str) -> Decimal:
+    """A finite decimal of at most ``_MAX_DIGITS`` integer digits (``,`` grouping allowed)."""
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        raise ParseError(f"{what} is not a number: {_shown(text)}") from None
+    if not value.is_finite() or (value and value.adjusted() >= _MAX_DIGITS):
+        raise ParseError(f"{what} is not a finite number of at most {_MAX_DIGITS} digits: {_shown(text)}")
+    return value
+
+
 def _num(text: str, what: str) -> int:
     if not text:
         return 0
-    try:
-        return int(text)
-    except ValueError:
+    if len(text) <= _MAX_DIGITS:
         try:
-            return int(Decimal(text.replace(",", "")))
-        except InvalidOperation:
-            raise ParseError(f"{what} is not a number: {text!r}") from None
+            return int(text)
+        except ValueError:
+            pass
+    return int(_decimal(text, what))
 
 
 def _int(row: Row, key: str, tr: str) -> int:
@@ -69,23 +88,28 @@ def _dec(row: Row, key: str, tr: str) -> Decimal:
     text = _text(row, key)
     if not text:
         return Decimal(0)
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise ParseError(f"{tr}.{key} is not a decimal: {text!r}") from None
+    return _decimal(text, f"{tr}.{key}")
+
+
+def _digits(text: str, size: int) -> bool:
+    return len(text) == size and text.isascii() and text.isdigit()
 
 
 def _day(text: str, what: str) -> date:
+    if not _digits(text, 8):
+        raise ParseError(f"{what} is not a YYYYMMDD date: {_shown(text)}")
     try:
         return date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
-    except (ValueError, IndexError):
-        raise ParseError(f"{what} is not a YYYYMMDD date: {text!r}") from None
+    except ValueError:
+        raise ParseError(f"{what} is not a calendar date: {text!r}") from None
 
 
 def _hms(text: str, what: str) -> time:
-    text = text.zfill(6)
+    padded = text.zfill(6)  # "93000" -> "093000"
+    if not _digits(padded, 6):
+        raise ParseError(f"{what} is not an HHMMSS time: {_shown(text)}")
     try:
-        return time(int(text[0:2]), int(text[2:4]), int(text[4:6]))
+        return time(int(padded[0:2]), int(padded[2:4]), int(padded[4:6]))
     except ValueError:
         raise ParseError(f"{what} is not an HHMMSS time: {text!r}") from None
 

@@ -34,7 +34,7 @@ def _decode(text: str) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested too deeply to decode
         return {}
     return data if isinstance(data, dict) else {}
 

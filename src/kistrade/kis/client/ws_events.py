@@ -86,6 +86,8 @@ class TimeCache:
 
     def make(self, ymd: str, hms: str) -> datetime:
         """Build and cache the datetime; a bad date or time raises ``ParseError`` naming it."""
+        if not (len(ymd) == 8 and len(hms) == 6 and (ymd + hms).isascii() and (ymd + hms).isdigit()):
+            raise ParseError(f"bad real-time date/time {ymd[:10]!r} {hms[:8]!r}")  # e.g. '-01234', '+12345'
         try:
             ts = datetime(
                 int(ymd[0:4]),
@@ -96,7 +98,7 @@ class TimeCache:
                 int(hms[4:6]),
                 tzinfo=KST,
             )
-        except (ValueError, IndexError):
+        except ValueError:
             raise ParseError(f"bad real-time date/time {ymd[:10]!r} {hms[:8]!r}") from None
         cache = self.days.get(ymd)
         if cache is None:

@@ -335,5 +335,7 @@ def ctx_key(*parts: str) -> str:
     return pad_ctx("".join(f"{p}^" for p in parts))
 
 
-def ctx_is_blank(value: str | None) -> bool:
-    return value is None or not value.strip()
+def ctx_is_blank(value: object) -> bool:
+    """Whether a continuation key is absent or blank (any JSON value is accepted: a malformed
+    answer's number or object is not blank)."""
+    return value is None or not str(value).strip()
