@@ -1,12 +1,18 @@
 """Bars per second of the ``rsi`` backtest on synthetic minute bars, next to backtesting.py and
 vectorbt on the same bars in the same run, with the trade counts of each.
 
-    uv run --frozen python bench/backtest_bars.py [--bars 1000000] [--skip-event]
+    uv run --frozen python bench/backtest_bars.py [--bars 1000000] [--repeat 1] [--skip-event]
+        [--skip-per-bar]
 
-Rows: the event-driven runner (live kernel, risk gate, router, exchange auction fills), the numpy
-sweep kernel (kistrade.backtest.fast_rsi, proven equal trade for trade to the runner), then
-backtesting.py and vectorbt (skipped with a line if not installed: ``uv sync --group bench``).
-Costs: commission 0.0140527 % a side, no sell tax, 10,000,000 won, all-in at the next open.
+Rows: the event-driven runner (live kernel, risk gate, router, exchange auction fills) twice:
+as run by default (runs of bars where nothing can happen taken in bulk by
+``Kernel.on_quiet_bars``; every bar with an order, a day roll, a risk rule or a signal goes
+through the per-bar path) and with ``skip_quiet=False`` (every bar through ``Kernel.on_bar``;
+both are proven equal in tests); the numpy sweep kernel (kistrade.backtest.fast_rsi, proven equal
+trade for trade to the runner), then backtesting.py and vectorbt (skipped with a line if not
+installed: ``uv sync --group bench``). The event-driven timings include building the series
+from the arrays. Costs: commission 0.0140527 % a side, no sell tax, 10,000,000 won, all-in at
+the next open.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from decimal import Decimal
 import numpy as np
 
 from kistrade.backtest.config import BacktestConfig
-from kistrade.backtest.data import minute_series
+from kistrade.backtest.data import minute_columns
 from kistrade.backtest.fast_rsi import run_rsi_fast
 from kistrade.backtest.metrics import round_trips
 from kistrade.backtest.runner import run_bars
@@ -46,14 +52,16 @@ def timed(label: str, n: int, fn: object, base: float | None) -> float:
     dt = time.perf_counter() - t0
     rate = n / dt
     ratio = f"{rate / base:6.2f}x backtesting.py" if base else ""
-    print(f"{label:<34} {rate:>12,.0f} bars/s  {dt:8.2f} s  trades {trades:>6}  {ratio}")
+    print(f"{label:<36} {rate:>12,.0f} bars/s  {dt:8.2f} s  trades {trades:>6}  {ratio}")
     return rate
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bars", type=int, default=1_000_000)
-    ap.add_argument("--skip-event", action="store_true")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each kistrade event-driven row")
+    ap.add_argument("--skip-event", action="store_true", help="no event-driven rows")
+    ap.add_argument("--skip-per-bar", action="store_true", help="no every-bar event-driven row (slow)")
     args = ap.parse_args()
     n = args.bars
     opens, highs, lows, closes = synthetic(n)
@@ -92,16 +100,22 @@ def main() -> None:
     except ImportError:
         print("backtesting.py: skipped (not installed; uv sync --group bench)")
 
-    def event() -> int:
-        rows = list(
-            zip(opens.tolist(), highs.tolist(), lows.tolist(), closes.tolist(), [10**9] * n, strict=True)
+    def event(skip_quiet: bool) -> int:
+        volumes = np.full(n, 10**9, dtype=np.int64)
+        start = datetime(2020, 1, 2, 9, 0, tzinfo=KST)
+        series = minute_columns(
+            Symbol("005930"), start, opens=opens, highs=highs, lows=lows, closes=closes, volumes=volumes
         )
-        series = minute_series(Symbol("005930"), datetime(2020, 1, 2, 9, 0, tzinfo=KST), rows)
         cfg = BacktestConfig(cash=CASH, commission_rate=COMMISSION, sell_tax_rate=Decimal(0))
-        return len(round_trips(run_bars(create_strategy("rsi"), series, cfg).record.fills))
+        result = run_bars(create_strategy("rsi"), series, cfg, skip_quiet=skip_quiet)
+        return len(round_trips(result.record.fills))
 
     if not args.skip_event:
-        timed("kistrade event-driven (full path)", n, event, base)
+        for _ in range(args.repeat):
+            timed("kistrade event-driven (full path)", n, lambda: event(True), base)
+        if not args.skip_per_bar:
+            for _ in range(args.repeat):
+                timed("kistrade event-driven, every bar", n, lambda: event(False), base)
     timed(
         "kistrade numpy sweep kernel",
         n,

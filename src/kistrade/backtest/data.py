@@ -5,39 +5,213 @@ Dates ``YYYYMMDD`` or ``YYYY-MM-DD`` are daily bars; a time part (``YYYY-MM-DD H
 ``YYYYMMDDHHMM[SS]``) makes minute bars. A daily bar's ``start`` is 15:29 KST of its date, so
 the kernel's ``now`` at its close is 15:30 (the close); its open is at 09:00 the same date.
 Prices are taken as given (old or adjusted data may be off today's tick grid).
+
+A :class:`BarSeries` is a list of bars or columns (``minute_columns``: numpy arrays, no Bar made
+up front); the runner reads columns (``BarSeries.columns``) and makes a Bar only for the bars it
+sends through ``Kernel.on_bar``. ``BarSeries.day_breaks`` lists the bars where a day rolls.
 """
 
 from __future__ import annotations
 
 import csv
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import overload
+
+import numpy as np
+import numpy.typing as npt
 
 from kistrade.domain.errors import InvalidInputError
+from kistrade.domain.sessions import to_kst
 from kistrade.domain.types import KST, Bar, Symbol
+from kistrade.engine.kernel import BAR_LENGTH
 
 DAILY_CLOSE = time(15, 29)
 DAILY_OPEN = time(9, 0)
 _REQUIRED = ("date", "open", "high", "low", "close", "volume")
 
 
+class MinuteTimes(Sequence[datetime]):
+    """The starts of ``n`` consecutive minute bars from ``start`` (``start + i`` minutes, wall
+    clock of ``start``'s zone, as ``minute_series`` builds them), made on demand."""
+
+    __slots__ = ("_n", "start")
+
+    def __init__(self, start: datetime, n: int) -> None:
+        self.start = start
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> datetime: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[datetime]: ...
+    def __getitem__(self, i: int | slice) -> datetime | list[datetime]:
+        if isinstance(i, slice):
+            return [self.start + timedelta(minutes=k) for k in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(f"bar {i} of {self._n}")
+        return self.start + timedelta(minutes=i)
+
+    def day_breaks(self) -> list[int] | None:
+        """Indices where the start's date or the KST date of the end (start + 1 minute) changes,
+        computed from the clock (None when ``start`` is not in KST: use a linear pass)."""
+        if self.start.tzinfo is not KST:
+            return None
+        # wall-clock arithmetic: bar i starts s0 + 60 i seconds after its first midnight; the
+        # start date changes at the first i past each midnight, the end's date one bar earlier
+        # (a fraction of a second in ``start`` does not move these indices)
+        s0 = self.start.hour * 3600 + self.start.minute * 60 + self.start.second
+        out: set[int] = set()
+        first = -(-(86_400 - s0) // 60)
+        for k in range(first, self._n + 1, 1_440):
+            if 0 < k < self._n:
+                out.add(k)
+            if 0 < k - 1 < self._n:
+                out.add(k - 1)
+        return sorted(out)
+
+
+class IntColumn(Sequence[int]):
+    """A numpy int64 column read as Python ints (made on access)."""
+
+    __slots__ = ("_a",)
+
+    def __init__(self, values: npt.NDArray[np.int64]) -> None:
+        self._a = values
+
+    def __len__(self) -> int:
+        return len(self._a)
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[int]: ...
+    def __getitem__(self, i: int | slice) -> int | list[int]:
+        if isinstance(i, slice):
+            out: list[int] = self._a[i].tolist()
+            return out
+        return int(self._a[i])
+
+
 @dataclass(frozen=True, slots=True)
-class BarSeries:
+class BarColumns:
+    """A series as columns of ints, for the runner's bulk paths: ``closes`` is a list (the
+    strategy's bulk feed iterates it), ``close_array`` the same closes in numpy."""
+
     symbol: Symbol
-    bars: list[Bar]
-    daily: bool
+    starts: Sequence[datetime]
+    opens: Sequence[int]
+    highs: Sequence[int]
+    lows: Sequence[int]
+    closes: list[int]
+    volumes: Sequence[int]
+    close_array: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.closes)
+
+    def bar(self, i: int) -> Bar:
+        return Bar(
+            self.symbol,
+            self.starts[i],
+            self.opens[i],
+            self.highs[i],
+            self.lows[i],
+            self.closes[i],
+            self.volumes[i],
+        )
+
+
+def day_key(start: datetime) -> tuple[date, date]:
+    """What rolls a day in a run: the bar's start date (the venue) and its end's KST date (the
+    risk gate, ``Kernel.on_bar`` is at start + 1 minute)."""
+    return start.date(), to_kst(start + BAR_LENGTH).date()
+
+
+class BarSeries:
+    """Bars of one symbol, oldest first: a list of :class:`Bar` or columns (``from_columns``);
+    either form is made from the other on first use."""
+
+    __slots__ = ("_bars", "_breaks", "_cols", "daily", "symbol")
+
+    def __init__(self, symbol: Symbol, bars: list[Bar], daily: bool = False) -> None:
+        self.symbol = symbol
+        self.daily = daily
+        self._bars: list[Bar] | None = bars
+        self._cols: BarColumns | None = None
+        self._breaks: list[int] | None = None
+
+    @classmethod
+    def from_columns(cls, columns: BarColumns, daily: bool = False) -> BarSeries:
+        series = cls(columns.symbol, [], daily)
+        series._bars = None  # made from the columns if asked for
+        series._cols = columns
+        return series
+
+    def __repr__(self) -> str:
+        return f"BarSeries({self.symbol}, {len(self)} bars, daily={self.daily})"
+
+    @property
+    def bars(self) -> list[Bar]:
+        if self._bars is None:
+            cols = self.columns()
+            self._bars = [cols.bar(i) for i in range(len(cols))]
+        return self._bars
+
+    def __len__(self) -> int:
+        return len(self._bars) if self._bars is not None else len(self.columns())
+
+    def columns(self) -> BarColumns:
+        cols = self._cols
+        if cols is None:
+            bars = self.bars
+            closes = [b.close for b in bars]
+            cols = self._cols = BarColumns(
+                self.symbol,
+                [b.start for b in bars],
+                [b.open for b in bars],
+                [b.high for b in bars],
+                [b.low for b in bars],
+                closes,
+                [b.volume for b in bars],
+                np.array(closes, dtype=np.int64),
+            )
+        return cols
+
+    def bar(self, i: int) -> Bar:
+        return self._bars[i] if self._bars is not None else self.columns().bar(i)
+
+    def start(self, i: int) -> datetime:
+        return self._bars[i].start if self._bars is not None else self.columns().starts[i]
+
+    def day_breaks(self) -> list[int]:
+        """Indices i > 0 where :func:`day_key` differs from bar i - 1's (a day rolls there)."""
+        if self._breaks is None:
+            starts = self.columns().starts
+            fast = starts.day_breaks() if isinstance(starts, MinuteTimes) else None
+            if fast is None:
+                keys = [day_key(t) for t in starts]
+                fast = [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]]
+            self._breaks = fast
+        return self._breaks
 
     def open_ts(self, i: int) -> datetime:
         """When bar ``i`` opens (orders decided at bar ``i - 1``'s close fill here)."""
-        bar = self.bars[i]
+        start = self.start(i)
         if self.daily:
-            return datetime.combine(bar.start.date(), DAILY_OPEN, tzinfo=KST)
-        return bar.start
+            return datetime.combine(start.date(), DAILY_OPEN, tzinfo=KST)
+        return start
 
     def day(self, i: int) -> date:
-        return self.bars[i].start.date()
+        return self.start(i).date()
 
     def between(self, start: date | None, end: date | None) -> BarSeries:
         bars = [
@@ -118,3 +292,25 @@ def minute_series(symbol: Symbol, start: datetime, rows: list[tuple[int, int, in
     """Consecutive minute bars from ``start`` (tests and the bench)."""
     bars = [Bar(symbol, start + timedelta(minutes=i), *r) for i, r in enumerate(rows)]
     return BarSeries(symbol, bars, daily=False)
+
+
+def minute_columns(
+    symbol: Symbol,
+    start: datetime,
+    *,
+    opens: Sequence[int],
+    highs: Sequence[int],
+    lows: Sequence[int],
+    closes: Sequence[int],
+    volumes: Sequence[int],
+) -> BarSeries:
+    """``minute_series`` from columns, without making a Bar per row (bars are made on use)."""
+    n = len(closes)
+    cols = [np.asarray(c, dtype=np.int64) for c in (opens, highs, lows, closes, volumes)]
+    if any(len(c) != n for c in cols):
+        raise InvalidInputError(f"columns of different lengths: {[len(c) for c in cols]}")
+    o, h, lo, c, v = cols
+    columns = BarColumns(
+        symbol, MinuteTimes(start, n), IntColumn(o), IntColumn(h), IntColumn(lo), c.tolist(), IntColumn(v), c
+    )
+    return BarSeries.from_columns(columns)

@@ -10,6 +10,7 @@ including commission). Risk exits the kernel makes at a close are sent at the ne
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,7 +22,7 @@ from kistrade.domain.types import Bar, Fill, Instrument, OrderBook, Symbol, Trad
 from kistrade.engine.bar_builder import BarBuilder
 from kistrade.engine.events import BrokerEvent, FillApplied, IntentDenied, OrderRejected, Step, SubmitOrder
 from kistrade.engine.execution import ClientIdFactory, InstrumentInfo, OrderRouter
-from kistrade.engine.kernel import Kernel
+from kistrade.engine.kernel import BarColumnsView, Kernel
 from kistrade.engine.market import MarketState
 from kistrade.engine.portfolio import Portfolio
 from kistrade.engine.risk import RiskGate
@@ -49,6 +50,15 @@ class NextOpen(Strategy):
     def on_fill(self, fill: Fill, ctx: StrategyContext) -> None:
         self.inner.on_fill(fill, ctx)
 
+    def quiet_bars(self, bars: BarColumnsView, start: int, stop: int, ctx: StrategyContext) -> int:
+        """The inner strategy's ``quiet_bars`` (bulk ``on_bar`` of bars that give nothing); none
+        taken when it has none."""
+        quiet = getattr(self.inner, "quiet_bars", None)
+        if quiet is None:
+            return start
+        end: int = quiet(bars, start, stop, ctx)
+        return end
+
     def take(self) -> list[OrderIntent]:
         out, self.pending = self.pending, []
         return out
@@ -65,7 +75,7 @@ def next_open(inner: Strategy) -> NextOpen:
 class Record:
     """What a run produced, indexed by bar where it applies."""
 
-    times: list[datetime] = field(default_factory=list)
+    times: Sequence[datetime] = field(default_factory=list)
     closes: list[int] = field(default_factory=list)
     equity: list[int] = field(default_factory=list)
     fills: list[FillApplied] = field(default_factory=list)

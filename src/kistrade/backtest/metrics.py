@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -90,7 +91,7 @@ def max_drawdown(equity: list[int]) -> float:
     return worst
 
 
-def daily_equity(times: list[datetime], equity: list[int]) -> list[int]:
+def daily_equity(times: Sequence[datetime], equity: list[int]) -> list[int]:
     """Equity at the last bar of each date."""
     out: list[int] = []
     last_day = None
@@ -152,7 +153,7 @@ class Metrics:
 def compute(
     *,
     start_cash: int,
-    times: list[datetime],
+    times: Sequence[datetime],
     closes: list[int],
     equity: list[int],
     fills: list[FillApplied],

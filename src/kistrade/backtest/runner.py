@@ -7,6 +7,12 @@ the venue fills them in an opening auction at the open, plus slippage); then bar
 Intents decided at the last bar's close have no next open and are dropped (counted in
 ``Record.unfilled_at_end``). No look-ahead: bar t+1 is not read before bar t's decision.
 
+Quiet bars (``skip_quiet``, the default): after a bar with nothing pending, the following bars of
+the same day go to ``Kernel.on_quiet_bars``, which takes them in bulk up to the first one where
+something could happen (a close outside the risk gate's quiet band, a strategy decision); that bar
+and every bar with an order to fill or a day roll go through the per-bar path above. The results
+are the same bar for bar (tests/unit/test_backtest_quiet_bars.py); only the time differs.
+
     result = run_bars(create_strategy("rsi"), load_csv(path), BacktestConfig(cash=10_000_000))
 """
 
@@ -16,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kistrade.backtest.config import BacktestConfig
-from kistrade.backtest.data import BarSeries
+from kistrade.backtest.data import BarSeries, MinuteTimes
 from kistrade.backtest.harness import Harness, Record
 from kistrade.backtest.metrics import Metrics, compute
 from kistrade.domain.errors import InvalidInputError
@@ -51,21 +57,51 @@ def run_bars(
     config: BacktestConfig | None = None,
     *,
     progress: Progress | None = None,
+    skip_quiet: bool = True,
 ) -> BacktestResult:
+    """Run ``strategy`` over ``series``. ``skip_quiet``: take runs of bars where nothing can happen
+    in bulk (``Kernel.on_quiet_bars``: no order to fill, no day roll, the close inside the risk
+    gate's quiet band and no signal from the strategy); every other bar goes through the per-bar
+    path. Both give the same fills, signals, denials and equity curve (tested as a property)."""
     cfg = config or BacktestConfig()
-    bars = series.bars
-    if not bars:
+    n = len(series)
+    if not n:
         raise InvalidInputError(f"no bars for {series.symbol} in the chosen range")
     sym = series.symbol
-    h = Harness(strategy, sym, cfg, series.open_ts(0), bars[0].open, defer=True)
+    if not skip_quiet:
+        series.bars  # noqa: B018 - every bar goes through on_bar: make the Bars once
+    cols = series.columns()
+    closes = cols.closes
+    h = Harness(strategy, sym, cfg, series.open_ts(0), cols.opens[0], defer=True)
     wrapper = h.wrapper
     assert wrapper is not None
     rec, kernel, portfolio, broker = h.record, h.kernel, h.portfolio, h.broker
+    breaks = [*series.day_breaks(), n]  # bars where a day rolls: always per bar
+    nb = 0
+    equity: list[int] = []
     queued: list[SubmitOrder] = []
-    day = bars[0].start.date()
-    total = len(bars)
-    for i, bar in enumerate(bars):
+    day = series.start(0).date()
+    i = 0
+    while i < n:
+        while breaks[nb] < i:
+            nb += 1
+        if skip_quiet and i > 0 and breaks[nb] != i and not queued and not wrapper.pending:
+            end = kernel.on_quiet_bars(cols, i, breaks[nb])
+            if end > i:
+                held = portfolio.qty(sym)
+                eq = portfolio.equity
+                if held:  # marked at the last close taken; the curve moves with the closes
+                    base = eq - held * closes[end - 1]
+                    equity.extend([base + held * c for c in closes[i:end]])
+                else:
+                    equity.extend([eq] * (end - i))
+                if progress is not None:
+                    for k in range(-(-i // PROGRESS_EVERY) * PROGRESS_EVERY, end, PROGRESS_EVERY):
+                        progress(k, n)
+                i = end
+                continue
         h.bar_index = i
+        bar = series.bar(i)
         bday = bar.start.date()
         if bday != day:
             queued.extend(h.apply(broker.new_day(bday, series.open_ts(i))))
@@ -73,14 +109,16 @@ def run_bars(
         if wrapper.pending or queued:
             queued = _open(h, series, i, queued)
         queued.extend(h.collect(kernel.on_bar(bar)))
-        rec.times.append(bar.start)
-        rec.closes.append(bar.close)
-        rec.equity.append(portfolio.equity)
+        equity.append(portfolio.equity)
         if progress is not None and i % PROGRESS_EVERY == 0:
-            progress(i, total)
+            progress(i, n)
+        i += 1
+    rec.times = cols.starts if isinstance(cols.starts, MinuteTimes) else list(cols.starts)
+    rec.closes = list(closes)
+    rec.equity = equity
     rec.unfilled_at_end = len(wrapper.pending) + len(queued)
     if progress is not None:
-        progress(total, total)
+        progress(n, n)
     return BacktestResult(
         strategy.name, series, cfg, rec, portfolio.cash, portfolio.qty(sym), broker.ledger_cash
     )
@@ -88,7 +126,7 @@ def run_bars(
 
 def _open(h: Harness, series: BarSeries, i: int, queued: list[SubmitOrder]) -> list[SubmitOrder]:
     """Submit what bar i-1 decided at bar i's open and fill it there."""
-    bar = series.bars[i]
+    bar = series.bar(i)
     ts = series.open_ts(i)
     h.market.on_trade(Trade(series.symbol, ts, bar.open, 0))
     if h.portfolio.holding(series.symbol) is not None:

@@ -106,6 +106,8 @@ def run_ticks(
     h.broker.set_phase(Phase.CONTINUOUS, first.ts)
     replay = _Replay(h)
     rec, kernel = h.record, h.kernel
+    times: list[datetime] = []
+    rec.times = times
     day = first.ts.date()
     minute: datetime | None = None
     n = 0
@@ -129,7 +131,7 @@ def run_ticks(
                 rec.closes[-1], rec.equity[-1] = replay.last_price, h.portfolio.equity
             else:
                 minute = m
-                rec.times.append(m)
+                times.append(m)
                 rec.closes.append(replay.last_price)
                 rec.equity.append(h.portfolio.equity)
         h.bar_index = len(rec.times) - 1

@@ -9,6 +9,10 @@ must send (in order), the engine events to store/notify, and the signals strateg
 * ``on_bar(bar)``: a completed bar (from the builder or a bar feed in backtests). ``ctx.now()`` is
   the bar's end. Mark at the close, check the daily loss rule and the stops (on the close), then
   the strategies' ``on_bar``.
+* ``on_quiet_bars(bars, start, stop)``: bar feeds (backtests) only: completed bars in bulk while
+  provably nothing happens at them (no rule fires at their closes, the strategy's
+  ``quiet_bars`` takes them without a decision); the first bar where something could happen is
+  left for ``on_bar``.
 * ``on_orderbook(book)``: remember the book (touch and depth for the risk gate), strategies'
   ``on_orderbook``.
 * ``on_broker_event(event)`` (alias ``on_fill`` for fills): the router applies it; each applied
@@ -30,9 +34,14 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
 
 from kistrade.domain.errors import InvalidInputError
 from kistrade.domain.intents import OrderIntent, Signal
+from kistrade.domain.sessions import to_kst
 from kistrade.domain.types import KST, Bar, Fill, OrderBook, Position, Side, Symbol, Trade
 from kistrade.engine.bar_builder import BarBuilder
 from kistrade.engine.events import (
@@ -53,6 +62,21 @@ from kistrade.strategy.base import Strategy
 BAR_LENGTH = timedelta(minutes=1)
 EPOCH = datetime(1970, 1, 1, tzinfo=KST)
 RISK_OWNER = "risk"
+
+
+class BarColumnsView(Protocol):
+    """One symbol's bars as columns (``Kernel.on_quiet_bars``; ``kistrade.backtest.data.BarColumns``)."""
+
+    @property
+    def symbol(self) -> Symbol: ...
+    @property
+    def starts(self) -> Sequence[datetime]: ...
+    @property
+    def closes(self) -> Sequence[int]: ...
+    @property
+    def volumes(self) -> Sequence[int]: ...
+    @property
+    def close_array(self) -> npt.NDArray[np.int64]: ...
 
 
 class KernelContext:
@@ -141,8 +165,58 @@ class Kernel:
         self.market.on_bar(bar)
         self._mark_and_protect(bar.symbol, bar.close, step)
         for s in self.strategies:
-            self._route(s.on_bar(bar, self.ctx), s.name, step)
+            intents = s.on_bar(bar, self.ctx)
+            if intents:
+                self._route(intents, s.name, step)
         return self._done(step)
+
+    def on_quiet_bars(self, bars: BarColumnsView, start: int, stop: int) -> int:
+        """``on_bar`` for bars ``start, start + 1, ...`` of ``bars`` in bulk, as long as nothing can
+        happen at them; return the index of the first bar where something could (``stop`` when
+        none), which is not taken: the caller sends it through ``on_bar``.
+
+        Nothing can happen at a bar when its close is inside the gate's ``quiet_band`` (no daily
+        loss halt, no stop-loss / take-profit exit) and the one strategy's ``quiet_bars`` takes it
+        (no signal, no intent). After the call, the strategy, the market state (last price,
+        recent volumes), the position's mark and ``now`` are as if ``on_bar`` had run for each
+        bar taken. The caller guarantees that no broker event or command comes between the bars (a
+        backtest feed). Nothing is taken without a ``quiet_bars`` strategy (or with several), or
+        when the bars' ends leave the gate's current day or exit phase (checked at both ends; the
+        gate's phase function is taken to be monotone over them) or lie before ``now``."""
+        if stop <= start or len(self.strategies) != 1:
+            return start
+        quiet = getattr(self.strategies[0], "quiet_bars", None)
+        if quiet is None:
+            return start
+        gate = self.gate
+        first, final = bars.starts[start] + BAR_LENGTH, bars.starts[stop - 1] + BAR_LENGTH
+        if (
+            first < self.now
+            or to_kst(first).date() != gate.day
+            or to_kst(final).date() != gate.day
+            or gate.exits_allowed(first) != gate.exits_allowed(final)
+        ):
+            return start
+        symbol = bars.symbol
+        band = gate.quiet_band(symbol, first)
+        if band is None:
+            return start
+        lo, hi = band
+        seg = bars.close_array[start:stop]
+        out = np.flatnonzero((seg <= lo) | (seg >= hi))
+        if len(out):
+            stop = start + int(out[0])
+        end: int = quiet(bars, start, stop, self.ctx)
+        if end > start:
+            last = end - 1
+            self._advance(bars.starts[last] + BAR_LENGTH)
+            close = bars.closes[last]
+            self.market.on_quiet_bars(
+                symbol, close, bars.volumes[max(start, end - self.market.volume_window) : end]
+            )
+            if self.portfolio.holding(symbol) is not None:
+                self.portfolio.mark(symbol, close)
+        return end
 
     def on_orderbook(self, book: OrderBook) -> Step:
         step = Step()
@@ -249,16 +323,22 @@ class Kernel:
         self.gate.roll_day(self.now)
 
     def _done(self, step: Step) -> Step:
-        step.signals.extend(self._pending_signals)
-        self._pending_signals.clear()
+        if self._pending_signals:
+            step.signals.extend(self._pending_signals)
+            self._pending_signals.clear()
         return step
 
     def _mark_and_protect(self, symbol: Symbol, price: int, step: Step) -> None:
-        if self.portfolio.holding(symbol) is not None:
+        h = self.portfolio.holding(symbol)
+        if h is not None:
             self.portfolio.mark(symbol, price)
         self._check_daily_loss(step)
-        if self.gate.exits_allowed(self.now):  # else every print would log a denied stop
-            self._route(self.gate.exit_intents(symbol, price), RISK_OWNER, step)
+        # no shares: no automatic exit (``exit_intents`` gives none); exits not allowed now:
+        # none asked for (else every print would log a denied stop)
+        if h is not None and h.qty > 0 and self.gate.exits_allowed(self.now):
+            exits = self.gate.exit_intents(symbol, price)
+            if exits:
+                self._route(exits, RISK_OWNER, step)
 
     def _check_daily_loss(self, step: Step) -> None:
         change = self.gate.check_daily_loss(self.now)
@@ -276,14 +356,22 @@ class Kernel:
 
     def _route(self, intents: list[OrderIntent], owner: str, step: Step) -> None:
         for intent in intents:
-            working = [o for o in self.router.open_orders(intent.symbol) if o.side is intent.side]
-            if working and intent.purpose not in PROTECTIVE_PURPOSES:
-                ids = ", ".join(o.client_order_id for o in working)
-                denial = IntentDenied(
-                    self.now, intent, RiskRule.WORKING_ORDER, f"{intent.symbol}: order {ids} is still working"
-                )
-                self._deny(denial, step)
-                continue
+            # the router reserves cash (buys) or shares (sells) for every open order, so without a
+            # reservation of this symbol and side there is no working order to look for
+            if intent.purpose not in PROTECTIVE_PURPOSES and self.portfolio.has_reservation(
+                intent.symbol, intent.side
+            ):
+                working = [o for o in self.router.open_orders(intent.symbol) if o.side is intent.side]
+                if working:
+                    ids = ", ".join(o.client_order_id for o in working)
+                    denial = IntentDenied(
+                        self.now,
+                        intent,
+                        RiskRule.WORKING_ORDER,
+                        f"{intent.symbol}: order {ids} is still working",
+                    )
+                    self._deny(denial, step)
+                    continue
             result = self.gate.check(intent, self.now)
             if isinstance(result, IntentDenied):
                 self._deny(result, step)

@@ -8,6 +8,7 @@ The kernel feeds it from the event stream; the I/O layer (or the backtester) set
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kistrade.domain.limits import PriceLimits, price_limits
@@ -53,6 +54,13 @@ class MarketState:
         m = self.get(bar.symbol)
         m.last_price = bar.close
         m.volumes.append(bar.volume)
+
+    def on_quiet_bars(self, symbol: Symbol, last_close: int, volumes: Iterable[int]) -> None:
+        """``on_bar`` for several bars at once: the last close and the bars' volumes (the last
+        ``volume_window`` of them are enough)."""
+        m = self.get(symbol)
+        m.last_price = last_close
+        m.volumes.extend(volumes)
 
     def on_orderbook(self, book: OrderBook) -> None:
         self.get(book.symbol).book = book

@@ -112,7 +112,11 @@ class Portfolio:
 
     @property
     def market_value(self) -> int:
-        return sum(h.market_value for h in self._holdings.values())
+        total = 0
+        for h in self._holdings.values():  # Holding.market_value, inlined (every bar reads it)
+            price = h.last_price
+            total += h.purchase_amount if price is None else h.qty * price
+        return total
 
     @property
     def unrealized_pnl(self) -> int:
@@ -144,9 +148,13 @@ class Portfolio:
     @property
     def daily_return_pct(self) -> Decimal:
         """Equity change since the day started, in percent (0 when the day started at 0)."""
+        return self.return_pct(self.equity)
+
+    def return_pct(self, equity: int) -> Decimal:
+        """``daily_return_pct`` if the equity were ``equity`` (monotone in ``equity``)."""
         if self.day_start_equity <= 0:
             return Decimal(0)
-        return Decimal(self.daily_pnl) * 100 / Decimal(self.day_start_equity)
+        return Decimal(equity - self.day_start_equity) * 100 / Decimal(self.day_start_equity)
 
     # --- updates ---------------------------------------------------------------------------
 
@@ -211,6 +219,11 @@ class Portfolio:
     def reserved_cash_symbol(self, symbol: Symbol) -> int:
         """Cash held by open buy orders of ``symbol``."""
         return sum(a for s, a in self._cash_reservations.values() if s == symbol)
+
+    def has_reservation(self, symbol: Symbol, side: Side) -> bool:
+        """Whether an open order of ``symbol`` on ``side`` holds cash (buy) or shares (sell)."""
+        held = self._cash_reservations if side is Side.BUY else self._share_reservations
+        return any(s == symbol for s, _ in held.values())
 
     def symbols_with_open_buys(self) -> set[Symbol]:
         return {s for s, a in self._cash_reservations.values() if a > 0}

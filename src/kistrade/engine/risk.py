@@ -36,10 +36,11 @@ from kistrade.domain.costs import CostModel
 from kistrade.domain.intents import IntentPurpose, OrderIntent
 from kistrade.domain.sessions import Phase, to_kst
 from kistrade.domain.ticks import is_valid_tick
-from kistrade.domain.types import OrderType, Side, Symbol
+from kistrade.domain.types import KST, OrderType, Side, Symbol
 from kistrade.engine.events import IntentDenied, RiskRule, StateChanged, TradingState
 from kistrade.engine.market import MarketState
 from kistrade.engine.portfolio import Portfolio
+from kistrade.engine.risk_band import TOP, change_pct, exit_band, first_true
 from kistrade.engine.switch import RiskLimits, TradingSwitch
 
 EXIT_PURPOSES = frozenset(
@@ -108,6 +109,11 @@ class RiskGate:
         self.costs = costs or CostModel()
         self._phase_at = phase_at or _calendar_phase
         self._day: date | None = None
+        self._floor_for: tuple[int, RiskLimits] | None = None
+        self._rolled_at: datetime | None = None
+        self._floor_value = 0
+        self._exit_key: tuple[int, int, RiskLimits] | None = None
+        self._exit_value = (0, TOP)
         self.orders_today = 0
         self._last_order: dict[Symbol, datetime] = {}
 
@@ -125,6 +131,7 @@ class RiskGate:
         """New trading day: reset the order count and cooldowns; the day's start equity is
         ``start_equity`` (after a restart: the stored or broker value) or the current equity."""
         self._day = day
+        self._rolled_at = None
         self.orders_today = 0
         self._last_order.clear()
         if start_equity is None:
@@ -138,18 +145,24 @@ class RiskGate:
 
     def roll_day(self, ts: datetime) -> None:
         """Call ``start_day`` when ``ts`` is on a later KST date than the current day."""
-        day = to_kst(ts).date()
+        if ts is self._rolled_at:  # the same moment as the last call (the kernel's ``now``)
+            return
+        day = (ts if ts.tzinfo is KST else to_kst(ts)).date()
         if self._day is None or day > self._day:
             self.start_day(day)
+        self._rolled_at = ts
 
     # --- automatic exits and the daily loss rule -------------------------------------------
 
     def exit_intents(self, symbol: Symbol, price: int) -> list[OrderIntent]:
         """STOP_LOSS / TAKE_PROFIT market exits for ``symbol`` at ``price`` (none while one is working)."""
         h = self.portfolio.holding(symbol)
-        if h is None or h.qty <= 0 or self.portfolio.sellable_qty(symbol) <= 0 or h.purchase_amount <= 0:
+        if h is None or h.qty <= 0 or h.purchase_amount <= 0 or self.portfolio.sellable_qty(symbol) <= 0:
             return []
-        change = (Decimal(price) * h.qty - h.purchase_amount) * 100 / Decimal(h.purchase_amount)
+        stop_at, take_at = self._exit_band(h.qty, h.purchase_amount)
+        if stop_at < price < take_at:  # the rule below gives nothing (same formula, in won)
+            return []
+        change = change_pct(price, h.qty, h.purchase_amount)
         if change <= self.limits.stop_loss_pct:
             purpose, why = (
                 IntentPurpose.STOP_LOSS,
@@ -166,18 +179,72 @@ class RiskGate:
 
     def exits_allowed(self, ts: datetime) -> bool:
         """Whether an automatic stop/take-profit exit could pass now (not HALTED, an exit phase)."""
-        return self.state is not TradingState.HALTED and self._phase_at(ts) in _EXIT_PHASES
+        return self.switch.state is not TradingState.HALTED and self._phase_at(ts) in _EXIT_PHASES
 
     def check_daily_loss(self, ts: datetime) -> StateChanged | None:
         """HALTED when equity fell ``daily_loss_pct`` or more since the day started."""
         self.roll_day(ts)
-        if self.state is TradingState.HALTED:
+        if self.switch.state is TradingState.HALTED:
             return None
-        ret = self.portfolio.daily_return_pct
+        pf = self.portfolio
+        equity = pf.equity
+        if equity > self._loss_floor(pf.day_start_equity):  # the rule in won (see ``_loss_floor``)
+            return None
+        ret = pf.return_pct(equity)
         if ret > self.limits.daily_loss_pct:
             return None
         reason = f"daily loss {ret:.2f}% reached the limit {self.limits.daily_loss_pct}%"
         return self.set_state(TradingState.HALTED, reason, DAILY_LOSS_SOURCE, ts)
+
+    def _loss_floor(self, day_start_equity: int) -> int:
+        """The highest equity at which the daily loss rule fires (``Portfolio.return_pct(e) <=
+        daily_loss_pct``), found with that very Decimal rule once per start equity: the rule is
+        monotone in the equity, so comparing equities in won is the same test."""
+        key = (day_start_equity, self.limits)
+        if self._floor_for != key:
+            limit = self.limits.daily_loss_pct
+            pf = self.portfolio
+            guess = int(Decimal(day_start_equity) * (100 + limit) / 100)
+            self._floor_value = first_true(lambda e: pf.return_pct(e) > limit, guess) - 1
+            self._floor_for = key
+        return self._floor_value
+
+    def quiet_band(self, symbol: Symbol, ts: datetime) -> tuple[int, int] | None:
+        """Closes ``lo < c < hi`` of ``symbol`` at which ``Kernel.on_bar`` (mark at c, the daily
+        loss rule, stop-loss / take-profit exits at c) makes no rule fire, with everything else
+        as it is now and ``ts`` in the same gate day and phase; None when a rule fires at any close.
+        Computed from the same Decimal rules as ``check_daily_loss`` and ``exit_intents`` (both
+        monotone in the close)."""
+        pf = self.portfolio
+        h = pf.holding(symbol)
+        qty = h.qty if h is not None else 0
+        lo, hi = 0, TOP
+        if self.switch.state is not TradingState.HALTED:
+            floor = self._loss_floor(pf.day_start_equity)
+            if h is None or qty == 0:  # the close does not move the equity
+                if pf.equity <= floor:
+                    return None
+            else:
+                other = pf.equity - h.market_value
+                lo = max(lo, (floor - other) // qty)  # other + qty * c > floor
+        if (
+            h is not None
+            and qty > 0
+            and h.purchase_amount > 0
+            and pf.sellable_qty(symbol) > 0
+            and self.exits_allowed(ts)
+        ):
+            stop_at, take_at = self._exit_band(qty, h.purchase_amount)
+            lo = max(lo, stop_at)
+            hi = min(hi, take_at)
+        return (lo, hi) if lo + 1 < hi else None
+
+    def _exit_band(self, qty: int, amount: int) -> tuple[int, int]:
+        """``exit_band`` of a holding of ``qty`` shares bought for ``amount`` (kept for the last one)."""
+        key = (qty, amount, self.limits)
+        if self._exit_key != key:
+            self._exit_key, self._exit_value = key, exit_band(qty, amount, self.limits)
+        return self._exit_value
 
     def flatten_intents(self, reason: str = "flatten") -> list[OrderIntent]:
         """A FLATTEN market sell for every holding with shares not already being sold."""

@@ -14,6 +14,8 @@ express. The contract is equality within 1e-9 (tests check it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kistrade.indicators._checks import bad_value, check_period
 from kistrade.indicators.batch import EMA_MIN_PERIOD, RSI_MIN_PERIOD, SMA_MIN_PERIOD
 
@@ -81,6 +83,75 @@ class RsiStream:
         value = 100.0 * (gain / total) if not -_TA_EPSILON < total < _TA_EPSILON else 0.0
         self._value = value
         return value
+
+    def scan(self, xs: Sequence[float], start: int, stop: int, low: float, high: float) -> int:
+        """Take ``xs[start:k]`` as ``update`` would, one by one, and return ``k``: the first index
+        in ``[start, stop)`` whose value would be ``< low`` or ``> high`` or that is not a finite
+        number (that value is not taken: ``update(xs[k])`` gives it, or raises); ``stop`` if none.
+        Values while warming up (``None``) never stop the scan."""
+        k = start
+        while self._value is None and k < stop:  # warming up: a few values, the plain way
+            x = xs[k]
+            if x - x != 0.0:
+                return k
+            saved = (self._prev, self._count, self._gain, self._loss)
+            value = self.update(x)
+            if value is not None and (value < low or value > high):
+                self._prev, self._count, self._gain, self._loss = saved
+                self._value = None
+                return k
+            k += 1
+        if k >= stop:
+            return k
+        state = (self._prev, self._count, self._gain, self._loss, self._value)
+        end = self._scan_fast(xs, k, stop, low, high)
+        if self._gain - self._gain != 0.0 or self._loss - self._loss != 0.0:
+            # a value was not finite (the averages stay NaN / inf from there on): redo value by
+            # value, stopping at it
+            self._prev, self._count, self._gain, self._loss, self._value = state
+            end = k
+            while end < stop:
+                x = xs[end]
+                if x - x != 0.0:
+                    return end
+                before = (self._prev, self._count, self._gain, self._loss, self._value)
+                value = self.update(x)
+                if value is not None and (value < low or value > high):
+                    self._prev, self._count, self._gain, self._loss, self._value = before
+                    return end
+                end += 1
+        return end
+
+    def _scan_fast(self, xs: Sequence[float], k: int, stop: int, low: float, high: float) -> int:
+        """``scan`` past the warm-up, on locals, without the finiteness test (the caller checks
+        the averages afterwards). The arithmetic is ``update``'s; both averages are >= 0, so
+        TA-Lib's zero test on their sum is ``total < 1e-8``."""
+        m1, inv = self._period_m1, self._inv
+        prev, gain, loss, value = self._prev, self._gain, self._loss, self._value
+        first = k
+        for x in xs[k:stop]:
+            move = x - prev  # type: ignore[operator]  # prev is set once a value exists
+            if move < 0:
+                g = gain * m1 * inv
+                lo = (loss * m1 - move) * inv
+            else:
+                g = (gain * m1 + move) * inv
+                lo = loss * m1 * inv
+            total = g + lo
+            v = 100.0 * (g / total) if total >= _TA_EPSILON else 0.0
+            if v < low or v > high:
+                break
+            prev = x
+            gain = g
+            loss = lo
+            value = v
+            k += 1
+        self._prev = prev
+        self._gain = gain
+        self._loss = loss
+        self._value = value
+        self._count += k - first
+        return k
 
     def _warm_up(self, x: float, prev: float | None) -> float | None:
         if prev is None:

@@ -9,7 +9,9 @@ inequalities. Nothing happens while the RSI is warming up (the first ``period`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from kistrade.domain.intents import IntentPurpose, OrderIntent, Signal
 from kistrade.domain.types import Bar, Side, Symbol
@@ -17,6 +19,15 @@ from kistrade.indicators.streaming import RsiStream
 from kistrade.strategy.analysis import clip01
 from kistrade.strategy.base import Strategy, StrategyContext, held_qty
 from kistrade.strategy.params import RsiParams
+
+
+class BarCloses(Protocol):
+    """Bars as columns (what ``quiet_bars`` reads)."""
+
+    @property
+    def symbol(self) -> Symbol: ...
+    @property
+    def closes(self) -> Sequence[int]: ...
 
 
 def rsi_side(rsi_value: float, held: int, oversold: float, overbought: float) -> Side | None:
@@ -69,6 +80,17 @@ class RsiStrategy(Strategy):
     def warm_up(self, bars: Iterable[Bar]) -> None:
         for bar in bars:
             self._stream(bar.symbol).update(bar.close)
+
+    def quiet_bars(self, bars: BarCloses, start: int, stop: int, ctx: StrategyContext) -> int:
+        """``on_bar`` for bars ``start, start + 1, ...`` of ``bars`` (held shares unchanged) up to
+        the first one whose close would give a decision, which is not taken; return its index
+        (``stop`` when none). The engine's bulk path for bars where nothing can happen."""
+        p = self.params
+        if held_qty(ctx, bars.symbol) > 0:
+            low, high = -math.inf, p.overbought
+        else:
+            low, high = p.oversold, math.inf
+        return self._stream(bars.symbol).scan(bars.closes, start, stop, low, high)
 
     def on_bar(self, bar: Bar, ctx: StrategyContext) -> list[OrderIntent]:
         value = self._stream(bar.symbol).update(bar.close)
