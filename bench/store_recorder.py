@@ -4,9 +4,14 @@
 
 Runs, each on a fresh WAL database file in a temporary directory:
 
-1. ``recorder``: ``BatchWriter.put_nowait`` of prebuilt ``Trade``/``OrderBook`` events from a
-   producer task that yields to the loop every ``--chunk`` events; rows/s counts from the first
-   put to the end of ``close()`` (everything committed).
+1. ``recorder``: the path of ``kistrade record`` after the socket: a producer task hands prebuilt
+   ``Trade``/``OrderBook`` events to ``Recorder.put`` and yields to the loop every ``--chunk``
+   events (as a WebSocket reader does between frames); ``Recorder.put`` ->
+   ``BatchWriter.put_nowait`` -> batched multi-row inserts in aiosqlite's thread. rows/s counts
+   from the first event to the end of ``BatchWriter.close()`` (everything committed).
+1b. ``recorder via Recorder.run``: the same, but through ``Recorder.run`` over an async generator
+   of the events (one ``__anext__`` per event, as ``kistrade record`` consumes the WebSocket's
+   stream): the feed's own per-event cost is included.
 2. ``raw aiosqlite``: the peer. Rows already encoded as tuples, ``BEGIN`` / ``executemany`` /
    ``COMMIT`` per batch of the same size, straight from a coroutine.
 3. ``raw + trade_row on loop``: as 2, but first encoding the domain events with the plain
@@ -14,6 +19,8 @@ Runs, each on a fresh WAL database file in a temporary directory:
    would: compare its max loop lag with the recorder's.
 
 During each run a task sleeps 1 ms in a loop and records its overshoot: loop lag p50/p99/max.
+``cpu`` is the process's CPU time over the run (all threads): on a loaded machine it varies less
+than the wall time, and the recorder's (with its background checkpoints) compares with raw's.
 """
 
 from __future__ import annotations
@@ -23,10 +30,12 @@ import asyncio
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from kistrade.app.recorder import Recorder
+from kistrade.clock import WallClock
 from kistrade.domain.types import KST, BookLevel, OrderBook, Side, Symbol, Trade
 from kistrade.store.codec import book_row, trade_row
 from kistrade.store.db import Database
@@ -83,13 +92,13 @@ async def measured(name: str, rows: int, body: Callable[[], Awaitable[None]]) ->
     probe = LagProbe()
     task = asyncio.create_task(probe.run())
     await asyncio.sleep(0.01)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     await body()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     probe.stop()
     await task
     rate = rows / elapsed
-    print(f"{name:<26} {rate:>12,.0f} rows/s  ({elapsed:6.2f} s)  {probe.summary()}")
+    print(f"{name:<26} {rate:>12,.0f} rows/s  ({elapsed:5.2f} s, cpu {cpu:5.2f} s)  {probe.summary()}")
     return rate
 
 
@@ -120,8 +129,8 @@ async def main() -> None:
 
         async def recorder() -> None:
             nonlocal put_seconds
-            await writer.start()
-            put = writer.put_nowait
+            rec = Recorder(await writer.start(), WallClock())
+            put = rec.put
             for i in range(0, len(events), args.chunk):
                 started = time.perf_counter()
                 for event in events[i : i + args.chunk]:
@@ -130,13 +139,13 @@ async def main() -> None:
                 await asyncio.sleep(0)
             await writer.close()
 
-        rec_rate = await measured("recorder (BatchWriter)", args.rows, recorder)
+        rec_rate = await measured("recorder (Recorder.put)", args.rows, recorder)
         stats = writer.stats()
         assert await count_rows(db) == args.rows == stats.rows_written, stats
         print(
             f"{'':<26} batches {stats.batches}, max queue {stats.max_queue_depth:,}, "
             f"dropped {stats.dropped}, max lag to disk {stats.max_lag_s * 1e3:.0f} ms, "
-            f"hot path put_nowait {put_seconds / args.rows * 1e9:.0f} ns/event"
+            f"hot path Recorder.put {put_seconds / args.rows * 1e9:.0f} ns/event"
         )
         from kistrade.store.replay import replay_events
 
@@ -149,11 +158,29 @@ async def main() -> None:
         print(f"{'replay (time-ordered)':<26} {replayed / elapsed:>12,.0f} rows/s  ({elapsed:6.2f} s)")
         await db.close()
 
+        db = await Database.open(Path(tmp) / "recorder_run.db")
+        run_writer = BatchWriter(db, batch_size=args.batch, max_pending=max(args.rows, 1))
+
+        async def stream() -> AsyncIterator[Trade | OrderBook]:
+            for i in range(0, len(events), args.chunk):
+                for event in events[i : i + args.chunk]:
+                    yield event
+                await asyncio.sleep(0)
+
+        async def recorder_run() -> None:
+            rec = Recorder(await run_writer.start(), WallClock(), progress_every=3600)
+            result = await rec.run(stream())
+            assert result.reason == "stream ended" and result.writer.rows_written == args.rows, result
+
+        await measured("recorder via Recorder.run", args.rows, recorder_run)
+        assert await count_rows(db) == args.rows
+        await db.close()
+
         encoded_trades = [trade_row(e) for e in events if isinstance(e, Trade)]
         encoded_books = [book_row(e) for e in events if isinstance(e, OrderBook)]
 
         async def raw(
-            db: Database, trades: list[tuple[object, ...]], books: list[tuple[object, ...]]
+            db: Database, trades: Sequence[tuple[object, ...]], books: Sequence[tuple[object, ...]]
         ) -> None:
             share = len(trades) / max(1, len(trades) + len(books))
             t_step = max(1, round(args.batch * share))

@@ -10,6 +10,8 @@ import csv
 from datetime import date, time
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -76,9 +78,16 @@ def test_import_ls_export(tmp_path: Path) -> None:
     assert exported[1].startswith(f"{days[0].isoformat()},70000,70500,69500,70100,1000")
 
     code, out = invoke("data", "export", "--parquet", "--db", str(db), "--out", str(tmp_path / "pq"))
-    assert code == 1
-    assert "pyarrow" in out
-    assert not (tmp_path / "pq").exists()
+    assert code == 0, out
+    assert f"daily_chart: {len(days)} rows" in out
+    table = pq.read_table(tmp_path / "pq" / "daily_bars.parquet")
+    assert table.schema.field("date").type == pa.date32() and table.schema.field("close").type == pa.int64()
+    assert table.column("date").to_pylist() == days
+    assert table.column("close").to_pylist() == [70_100 + 100 * i for i in range(len(days))]
+    assert sorted(p.name for p in (tmp_path / "pq").iterdir()) == ["daily_bars.parquet"]  # no temp file left
+
+    code, out = invoke("data", "export", "--parquet", "--symbols", "12", "--db", str(db), "--out", "x")
+    assert code == 1 and "12" in out
 
 
 def test_import_bad_csv_names_the_problem(tmp_path: Path) -> None:

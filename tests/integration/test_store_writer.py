@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import sqlite3
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from kistrade.clock import ManualClock
 from kistrade.domain.errors import InvalidInputError
 from kistrade.domain.types import KST, BookLevel, OrderBook, Side, Symbol, Trade
+from kistrade.store.codec import to_us
 from kistrade.store.sqlite_store import SqliteStore
 from kistrade.store.writer import BatchWriter, WriterStats
 
@@ -148,3 +150,68 @@ async def test_close_without_start_still_flushes(store: SqliteStore) -> None:
 def test_bad_settings_are_named(store: SqliteStore) -> None:
     with pytest.raises(InvalidInputError, match=r"batch_size \(0\)"):
         BatchWriter(store.db, batch_size=0)
+
+
+def mixed_events(trades: int, books: int) -> list[Trade | OrderBook]:
+    """Trades and books in several zones (the fast KST path and the exact slow path: UTC, +05:45,
+    KST before 1989 when Korea had summer time), with and without an aggressor."""
+    zones = [KST, UTC, timezone(timedelta(hours=5, minutes=45))]
+    out: list[Trade | OrderBook] = []
+    for i in range(trades):
+        ts = (T0 + timedelta(microseconds=999_983 * i)).astimezone(zones[i % 3])
+        side = (Side.BUY, Side.SELL, None)[i % 3]
+        out.append(Trade(Symbol(("005930", "000660")[i % 2]), ts, 70_000 + i, 1 + i, side, 10 * i))
+    for i in range(books):
+        ts = (T0 + timedelta(microseconds=777_777 * i + 1)).astimezone(zones[(i + 1) % 3])
+        asks = tuple(BookLevel(70_100 + 100 * k, 1 + k + i) for k in range(i % 11))
+        out.append(OrderBook(SAMSUNG, ts, asks, (BookLevel(70_000, 5),)))
+    return out
+
+
+@pytest.mark.parametrize(("trades", "books"), [(1, 1), (63, 31), (64, 32), (65, 33), (129, 97), (640, 0)])
+async def test_multi_row_statements_store_every_row_exactly(
+    store: SqliteStore, trades: int, books: int
+) -> None:
+    """Batches that are not a multiple of the rows per statement, in any zone: replay == input."""
+    items = mixed_events(trades, books)
+    writer = BatchWriter(store.db, batch_size=len(items))
+    for e in items:
+        assert writer.put_nowait(e)
+    stats = await writer.close()
+    assert (stats.trades_written, stats.books_written, stats.failed_rows) == (trades, books, 0)
+    replayed = [e async for e in store.replay(T0, T0 + timedelta(days=1))]
+    key = lambda e: (e.ts, isinstance(e, OrderBook), e.symbol)  # noqa: E731
+    assert replayed == sorted(items, key=key)
+    rows = await store.db.fetchall("SELECT ts FROM ticks ORDER BY rowid")
+    assert [r[0] for r in rows] == [to_us(e.ts) for e in items if isinstance(e, Trade)]
+
+
+async def test_old_kst_times_take_the_exact_path(store: SqliteStore) -> None:
+    summer = datetime(1988, 7, 1, 9, 0, tzinfo=KST)  # UTC+10 that day (Korean summer time)
+    assert summer.utcoffset() == timedelta(hours=10)
+    assert await store.append_trades([Trade(SAMSUNG, summer, 1, 1)]) == 1
+    row = await store.db.fetchone("SELECT ts FROM ticks")
+    assert row == (to_us(summer),)
+
+
+async def test_background_checkpoints_copy_commits_into_the_database_file(tmp_path: Path) -> None:
+    path = tmp_path / "ckpt.db"
+    store = await SqliteStore.open(path, clock=ManualClock(T0))
+    try:
+        writer = BatchWriter(store.db, batch_size=500)
+        for e in events(2_000):
+            writer.put_nowait(e)
+        await writer.close()
+        await store.db.checkpoints_settled()
+        assert store.db.checkpoints >= 1
+        # immutable=1 reads the database file alone, ignoring the WAL: the rows must be there
+        raw = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+        try:
+            n = raw.execute(
+                "SELECT (SELECT COUNT(*) FROM ticks) + (SELECT COUNT(*) FROM orderbooks)"
+            ).fetchone()
+        finally:
+            raw.close()
+        assert n == (2_000,)
+    finally:
+        await store.close()

@@ -21,6 +21,7 @@ from kistrade.cli.kis_cmds import MODE_OPTION, SIM_URL_OPTION
 if TYPE_CHECKING:
     from kistrade.app.kis_factory import KisTarget
     from kistrade.app.market_data import FetchResult
+    from kistrade.store.export import ParquetFile
 
 T = TypeVar("T")
 DB_OPTION = typer.Option(None, "--db", help="SQLite file (default: storage.db_file from the settings).")
@@ -145,8 +146,13 @@ def data_ls(
 
 @data_app.command("export")
 def data_export(
-    out: Path = typer.Option(Path("export"), "--out", help="Output directory (one file per symbol)."),
-    parquet: bool = typer.Option(False, "--parquet", help="Parquet instead of CSV (needs pyarrow)."),
+    out: Path = typer.Option(Path("export"), "--out", help="Output directory."),
+    parquet: bool = typer.Option(
+        False,
+        "--parquet",
+        help="Parquet of every market table (daily and minute bars, ticks, order books) "
+        "instead of CSV daily bars.",
+    ),
     symbols: str | None = typer.Option(None, "--symbols", help="Comma-separated codes (default: all)."),
     start: str | None = typer.Option(None, "--from", help="First date (YYYY-MM-DD)."),
     end: str | None = typer.Option(None, "--to", help="Last date (YYYY-MM-DD)."),
@@ -154,25 +160,40 @@ def data_export(
     config: Path | None = CONFIG_OPTION,
     env_file: Path | None = ENV_FILE_OPTION,
 ) -> None:
-    """Export daily bars for analysis tools: CSV (re-importable) or parquet."""
-    from kistrade.store.commands import data_export as run_export
-
+    """Export market data for analysis tools: CSV daily bars, one file per symbol (re-importable),
+    or with --parquet one typed parquet file per table (written atomically)."""
     target = _guard(lambda: _db_path(db, config, env_file))
     chosen = [s.strip() for s in symbols.split(",") if s.strip()] if symbols else None
-    files = _run_coro(
-        run_export(
-            target,
-            out,
-            symbols=chosen,
-            start=_parse_day(start, "--from"),
-            end=_parse_day(end, "--to"),
-            fmt="parquet" if parquet else "csv",
-        )
-    )
+    first, last = _parse_day(start, "--from"), _parse_day(end, "--to")
+    if parquet:
+        written = _run_coro(_export_parquet(target, out, chosen, first, last))
+        for p in written:
+            console.print(f"{p.table}: {p.rows:,} rows -> {p.path}", highlight=False)
+        if not written:
+            console.print(f"{target}: no market data to export", highlight=False)
+        return
+    from kistrade.store.commands import data_export as run_export
+
+    files = _run_coro(run_export(target, out, symbols=chosen, start=first, end=last, fmt="csv"))
     for f in files:
         console.print(f"{f.symbol}: {f.rows:,} rows -> {f.path}", highlight=False)
     if not files:
         console.print(f"{target}: no daily bars to export", highlight=False)
+
+
+async def _export_parquet(
+    db_path: Path, out: Path, symbols: list[str] | None, start: date | None, end: date | None
+) -> list[ParquetFile]:
+    from kistrade.domain.types import parse_symbol
+    from kistrade.store.db import Database
+    from kistrade.store.export import export_parquet
+
+    chosen = None if symbols is None else [parse_symbol(s) for s in symbols]
+    db = await Database.open(db_path)
+    try:
+        return await export_parquet(db, out, symbols=chosen, start=start, end=end)
+    finally:
+        await db.close()
 
 
 def register(app: typer.Typer) -> None:

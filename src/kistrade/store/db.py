@@ -4,17 +4,25 @@ All statements of a ``Database`` run in aiosqlite's single worker thread, so the
 waits on disk. The connection is in autocommit mode; every write goes through ``transaction()``
 (or ``write()``), which holds an asyncio lock so two writers on the shared connection never mix
 their statements into one transaction.
+
+WAL checkpoints (copying committed pages from the WAL into the database file) run on a second
+connection, in its own thread, after commits: a ``PASSIVE`` checkpoint never blocks the writer, so
+a heavy writer (the recorder) does not stop to checkpoint every ~4 MB as SQLite's automatic
+checkpoint would make it. The writer's own automatic checkpoint stays on, at a higher threshold,
+as a safety net should the background one fall behind.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+from loguru import logger
 
 from kistrade.clock import WallClock
 from kistrade.ports import Clock
@@ -31,16 +39,60 @@ _PRAGMAS = (
     "PRAGMA temp_store = MEMORY",
     "PRAGMA cache_size = -65536",
 )
+# pages of WAL (4 KiB each) after which the writer checkpoints by itself; the background
+# checkpointer normally keeps the WAL far below this
+_SAFETY_AUTOCHECKPOINT = "PRAGMA wal_autocheckpoint = 16384"
+
+
+class _Checkpointer:
+    """PASSIVE WAL checkpoints on a connection of its own, started by ``poke()`` after commits.
+
+    Pokes that arrive while a checkpoint runs collapse into one more run. A failed checkpoint is
+    logged and retried at the next poke (SQLite's automatic checkpoint remains as a safety net).
+    """
+
+    def __init__(self, conn: Any, path: str) -> None:
+        self._conn = conn
+        self._path = path
+        self._wake = asyncio.Event()
+        self.idle = asyncio.Event()
+        self.idle.set()
+        self._task = asyncio.create_task(self._run(), name="store.checkpointer")
+        self.runs = 0
+
+    def poke(self) -> None:
+        self.idle.clear()
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                async with self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)") as cur:
+                    await cur.fetchone()
+                self.runs += 1
+            except Exception as exc:  # keep going: the writer's automatic checkpoint still works
+                logger.warning("store.checkpointer: checkpoint of {} failed: {}", self._path, exc)
+            if not self._wake.is_set():
+                self.idle.set()
+
+    async def close(self) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        await self._conn.close()
 
 
 class Database:
     """An open, migrated SQLite database. Create with ``await Database.open(path)``."""
 
-    def __init__(self, conn: Any, path: str) -> None:
+    def __init__(self, conn: Any, path: str, checkpointer: _Checkpointer | None = None) -> None:
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
         self._closed = False
+        self._checkpointer = checkpointer
 
     @classmethod
     async def open(
@@ -66,10 +118,14 @@ class Database:
                 await conn.execute(pragma)
             now = (clock or WallClock()).now()
             await migrate(conn, now=now, target=migrate_to)
+            checkpointer = None
+            if target != MEMORY:
+                await conn.execute(_SAFETY_AUTOCHECKPOINT)
+                checkpointer = _Checkpointer(await aiosqlite.connect(target, isolation_level=None), target)
         except BaseException:
             await conn.close()
             raise
-        return cls(conn, target)
+        return cls(conn, target, checkpointer)
 
     @property
     def conn(self) -> Any:
@@ -79,6 +135,16 @@ class Database:
     @property
     def closed(self) -> bool:
         return self._closed
+
+    @property
+    def checkpoints(self) -> int:
+        """Background WAL checkpoints run so far (0 for ``:memory:``)."""
+        return 0 if self._checkpointer is None else self._checkpointer.runs
+
+    async def checkpoints_settled(self) -> None:
+        """Wait until the background checkpointer has caught up with every commit so far."""
+        if self._checkpointer is not None:
+            await self._checkpointer.idle.wait()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Any]:
@@ -91,6 +157,8 @@ class Database:
                 await self._conn.rollback()
                 raise
             await self._conn.commit()
+        if self._checkpointer is not None:
+            self._checkpointer.poke()
 
     async def write(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One write statement in its own transaction; returns the rows changed."""
@@ -122,6 +190,8 @@ class Database:
         if self._closed:
             return
         self._closed = True
+        if self._checkpointer is not None:
+            await self._checkpointer.close()
         async with self._lock:
             if self.path != MEMORY:
                 await self._conn.execute("PRAGMA optimize")

@@ -10,13 +10,11 @@ from kistrade.domain.errors import InvalidInputError
 from kistrade.domain.types import Bar, Instrument, InstrumentKind, Market, OrderBook, Symbol, Trade
 from kistrade.store.codec import (
     bar_day,
-    book_params,
     day_start,
     from_day,
     from_us,
     to_day,
     to_us,
-    trade_params,
 )
 from kistrade.store.db import Database
 from kistrade.store.recording import RecordTable, append_segment
@@ -157,11 +155,11 @@ class MarketRepo:
     async def append_trades(self, trades: Sequence[Trade]) -> int:
         """Append trades in one transaction (the recorder's BatchWriter does this off the hot path)."""
         async with self.db.transaction() as conn:
-            return await append_segment(conn, "ticks", [trade_params(t) for t in trades])
+            return await append_segment(conn, "ticks", trades)
 
     async def append_books(self, books: Sequence[OrderBook]) -> int:
         async with self.db.transaction() as conn:
-            return await append_segment(conn, "orderbooks", [book_params(b) for b in books])
+            return await append_segment(conn, "orderbooks", books)
 
     def iter_trades(self, symbol: Symbol, start: datetime, end: datetime) -> AsyncIterator[Trade]:
         """Trades of ``symbol`` with start <= ts < end in time (then arrival) order."""

@@ -5,11 +5,11 @@
 - Bounded: at most ``max_pending`` rows are held (queued + the batch being written). When full the
   NEW event is dropped and counted (``dropped``): the recorder loses data rather than stall trading.
 - A background task flushes when ``batch_size`` rows are queued or ``flush_interval`` seconds after
-  the first queued row, whichever comes first: one transaction, one ``executemany`` and one
-  ``record_segments`` row per table and ``batch_size`` rows. Events are converted to SQL values
-  inside aiosqlite's worker thread (a lazy ``map``), so the event loop does not pay for encoding
-  either. A batch that fails (e.g. a naive timestamp) is rolled back, counted and logged; recording
-  goes on.
+  the first queued row, whichever comes first: one transaction and one ``record_segments`` row per
+  table and ``batch_size`` rows (``recording.append_segment``: multi-row inserts). Events are
+  converted to SQL values inside aiosqlite's worker thread (a lazy generator), so the event loop
+  does not pay for encoding either. A batch that fails (e.g. a naive timestamp) is rolled back,
+  counted and logged; recording goes on.
 - ``close()`` flushes everything queued, then stops. Events put after close are dropped and counted.
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -25,7 +25,6 @@ from loguru import logger
 
 from kistrade.domain.errors import InvalidInputError, StateError
 from kistrade.domain.types import OrderBook, Trade
-from kistrade.store.codec import book_params, trade_params
 from kistrade.store.db import Database
 from kistrade.store.recording import RecordTable, append_segment
 
@@ -91,23 +90,27 @@ class BatchWriter:
     # -- hot path -----------------------------------------------------------------------------
     def put_nowait(self, event: Trade | OrderBook) -> bool:
         """Queue one trade or book; returns False (and counts a drop) if full or closed. Never waits."""
-        depth = self._queued + self._in_flight
-        if depth >= self.max_pending or self._closing:
+        queued = self._queued
+        if queued + self._in_flight >= self.max_pending or self._closing:
             self._dropped += 1
             return False
-        if isinstance(event, Trade):
+        kind = type(event)
+        if kind is Trade:
+            self._trades.append(event)  # type: ignore[arg-type]
+        elif kind is OrderBook:
+            self._books.append(event)  # type: ignore[arg-type]
+        elif isinstance(event, Trade):
             self._trades.append(event)
         elif isinstance(event, OrderBook):
             self._books.append(event)
         else:
             raise InvalidInputError(f"BatchWriter records Trade and OrderBook, not {type(event).__name__}")
-        self._queued += 1
-        if depth >= self._max_depth:
-            self._max_depth = depth + 1
-        if self._queued == 1:
+        self._queued = queued = queued + 1
+        # the depth only grows here and shrinks when a batch is written: its maximum is taken there
+        if queued == 1:
             self._first_put = time.monotonic()
             self._wake.set()
-        elif self._queued == self.batch_size:
+        elif queued == self.batch_size:
             self._wake.set()
         return True
 
@@ -145,7 +148,7 @@ class BatchWriter:
             books_written=self._books_written,
             batches=self._batches,
             queue_depth=self._queued + self._in_flight,
-            max_queue_depth=self._max_depth,
+            max_queue_depth=max(self._max_depth, self._queued + self._in_flight),
             dropped=self._dropped,
             failed_rows=self._failed,
             max_lag_s=self._max_lag,
@@ -187,19 +190,20 @@ class BatchWriter:
         self._queued = 0
         step = self.batch_size
         for i in range(0, len(trades), step):
-            await self._write("ticks", map(trade_params, trades[i : i + step]), min(step, len(trades) - i))
+            await self._write("ticks", trades[i : i + step])
         for i in range(0, len(books), step):
-            await self._write("orderbooks", map(book_params, books[i : i + step]), min(step, len(books) - i))
+            await self._write("orderbooks", books[i : i + step])
         self._last_lag = time.monotonic() - first_put
         self._max_lag = max(self._max_lag, self._last_lag)
         if self._on_batch is not None:
             self._on_batch(self.stats())
 
-    async def _write(self, table: RecordTable, rows: Iterator[tuple[object, ...]], count: int) -> None:
+    async def _write(self, table: RecordTable, events: list[Trade] | list[OrderBook]) -> None:
+        count = len(events)
         started = time.monotonic()
         try:
             async with self._db.transaction() as conn:
-                await append_segment(conn, table, rows)
+                await append_segment(conn, table, events)
         except Exception as exc:  # keep recording: a bad batch must not stop the recorder
             self._failed += count
             logger.opt(exception=exc).error("store.batch_writer: {} {} rows failed: {}", count, table, exc)
@@ -211,4 +215,5 @@ class BatchWriter:
             self._batches += 1
             self._write_seconds += time.monotonic() - started
         finally:
+            self._max_depth = max(self._max_depth, self._queued + self._in_flight)
             self._in_flight -= count
