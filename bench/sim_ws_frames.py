@@ -10,6 +10,9 @@ WebSocket counting frames. Modes:
   fast       speed 60 (a trading day in 6.5 minutes)
   max        speed 60 plus a driver making one print on every symbol per event-loop turn,
              one record per frame (multi-record bursts off): the ceiling in frames/s
+and, without sockets, the synthetic crowd's own cost: CPU per crowd event (order entry, book
+maintenance, the exchange and the tape included) over a simulated hour from 09:00 of the five
+named symbols (``--crowd-only`` runs just that).
 """
 
 from __future__ import annotations
@@ -157,10 +160,55 @@ def run(target: Any, args: tuple[Any, ...], seconds: float, subscribe: bool) -> 
     return frames / seconds, records / seconds, cpu
 
 
+def crowd_cost(sim_seconds: float = 3600.0) -> tuple[int, int, float]:
+    """(crowd events, prints, CPU seconds) of a hub running ``sim_seconds`` from 09:00."""
+    from kistrade.domain.types import Symbol
+    from kistrade.kis.simulator.market import MarketEvent, MarketHub, TradePrint
+    from kistrade.kis.simulator.sessionclock import SessionClock, WeekdayCalendar
+    from kistrade.kis.simulator.synthetic import Crowd
+
+    events = prints = 0
+    act = Crowd.act
+
+    def counted(self: Crowd, *args: Any) -> None:
+        nonlocal events
+        events += 1
+        act(self, *args)
+
+    def on_event(event: MarketEvent) -> None:
+        nonlocal prints
+        prints += isinstance(event, TradePrint)
+
+    wall = [1_800_000_000.0]
+    clock = SessionClock.create(day=date(2026, 11, 24), calendar=WeekdayCalendar(), wall=lambda: wall[0])
+    hub = MarketHub([Symbol(s) for s in SYMBOLS[:5]], clock, seed=1)
+    hub.add_listener(on_event)
+    Crowd.act = counted  # type: ignore[method-assign]
+    try:
+        cpu0 = time.process_time()
+        done = 0.0
+        while done < sim_seconds:
+            wall[0] += 10.0
+            done += 10.0
+            hub.advance_to(clock.now())
+        cpu = time.process_time() - cpu0
+    finally:
+        Crowd.act = act  # type: ignore[method-assign]
+    return events, prints, cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--crowd-only", action="store_true")
     args = parser.parse_args()
+    events, prints, cpu = crowd_cost()
+    print(
+        f"synthetic crowd (no I/O) : {cpu / events * 1e6:10.1f} us CPU per crowd event  "
+        f"({events} events, {prints} prints, {cpu:.2f} s CPU per simulated hour of 5 symbols)"
+    )
+    if args.crowd_only:
+        return
     s = args.seconds
     peer_fps, _, peer_cpu = run(_bare_peer, (s,), s, subscribe=False)
     print(f"bare aiohttp WS peer    : {peer_fps:10.0f} frames/s  (server CPU {peer_cpu:5.1%})")

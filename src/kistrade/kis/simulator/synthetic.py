@@ -1,17 +1,22 @@
 """The synthetic crowd: seeded order flow per symbol, sent through the exchange engine.
 
-Per symbol a ``Crowd`` keeps a latent reference price (a random walk, pulled by a replay/pushed
-path when one is set, and pushed by its own order-flow imbalance) and acts at the event times
-of a Poisson process whose intensity follows an intraday U shape (busy at the open and the
-close). At each event it either sends an aggressive order (a marketable limit whose remainder is
-cancelled at once; its side leans towards the reference and a persistent flow state, so a
-run of same-side orders walks through the book) or maintains the book: 10 levels a side with
-lognormal quantities growing away from the touch, quotes inside a wide spread (the spread
-reverts to 1-2 ticks), stale quotes cancelled. In call auctions it adds crossing orders around
-the reference so the uncross prints near it. Nothing is written to the tape directly.
+Per symbol a ``Crowd`` keeps a latent reference price and acts at the event times of a Poisson
+process whose intensity follows an intraday U shape (busy at the open and the close) times the
+day's activity script. Free-running, the reference follows the day's mood (``synthetic_mood``:
+trend regimes of random length and sign, news bursts, clustered volatility), is pulled weakly
+back to the day's base price and pushed by the crowd's own order-flow imbalance; with a
+replay/pushed path it follows the path instead. At each event the crowd either sends an
+aggressive order (a marketable limit whose remainder is cancelled at once; its side leans
+towards the reference and a persistent flow state that the regime pulls, so a trend is a run
+of mostly same-side orders walking through the book) or maintains the book: 10 levels a side
+with lognormal quantities growing away from the touch and tilted towards the flow (more bids
+while buyers lead), quotes inside a wide spread (the spread reverts to 1-2 ticks), stale quotes
+cancelled. In call auctions it adds crossing orders around the reference so the uncross prints
+near it. Nothing is written to the tape directly.
 
 Deterministic: the same seed, symbol, day and sequence of calls give the same orders; event
-times are drawn by thinning, so they do not depend on how the caller chunks sim time.
+times are drawn by thinning against a per-minute bound, so they do not depend on how the
+caller chunks sim time.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
@@ -29,20 +34,32 @@ from kistrade.domain.ticks import Rounding, add_ticks, round_to_tick, tick_size
 from kistrade.domain.types import KST, InstrumentKind, Side, Symbol
 from kistrade.exchange.book import OrderBook
 from kistrade.exchange.events import AUCTION_PHASES, ORDER_PHASES
+from kistrade.kis.simulator.synthetic_mood import DayMood
 
 CONTINUOUS_START = time(9, 0)
 CONTINUOUS_SECONDS = 6 * 3600 + 20 * 60  # 09:00-15:20
 _U_A, _U_OPEN, _U_CLOSE, _U_TAU = 0.6, 2.6, 2.0, 0.05
 _U_MEAN = _U_A + (_U_OPEN + _U_CLOSE) * _U_TAU  # mean of the unnormalised U over [0, 1]
 U_MAX = (_U_A + _U_OPEN + _U_CLOSE * math.exp(-1 / _U_TAU)) / _U_MEAN
+AUCTION_SHAPE = 0.25 * U_MAX  # the crowd's activity in call auctions (same units)
+
+
+def logistic(x: float) -> float:
+    """1 / (1 + e^-x), safe for any x."""
+    return 1.0 / (1.0 + math.exp(-min(60.0, max(-60.0, x))))
+
+
+def shape_at(seconds: float) -> float:
+    """``intensity_shape`` of a time given as seconds from 09:00."""
+    x = min(1.0, max(0.0, seconds / CONTINUOUS_SECONDS))
+    return (_U_A + _U_OPEN * math.exp(-x / _U_TAU) + _U_CLOSE * math.exp(-(1.0 - x) / _U_TAU)) / _U_MEAN
 
 
 def intensity_shape(when: datetime) -> float:
     """Intraday activity multiplier (mean 1 over 09:00-15:20): high at the open and the close."""
     local = when.astimezone(KST)
     start = datetime.combine(local.date(), CONTINUOUS_START, KST)
-    x = min(1.0, max(0.0, (local - start).total_seconds() / CONTINUOUS_SECONDS))
-    return (_U_A + _U_OPEN * math.exp(-x / _U_TAU) + _U_CLOSE * math.exp(-(1.0 - x) / _U_TAU)) / _U_MEAN
+    return shape_at((local - start).total_seconds())
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,25 +67,26 @@ class CrowdParams:
     trades_per_sec: float = 0.5  # mean aggressive orders per second per symbol (continuous)
     book_events_per_trade: float = 3.0  # book maintenance events per aggressive order
     trade_value: int = 12_000_000  # median aggressive order value, won
-    level_value: int = 60_000_000  # median value of one resting crowd order at the touch, won
+    level_value: int = 180_000_000  # median value of one resting crowd order at the touch, won
     depth_growth: float = 0.3  # quantity growth per level away from the touch
-    daily_vol: float = 0.01  # relative volatility of the reference over a session
+    daily_vol: float = 0.01  # relative volatility of the reference's noise over a session
     impact: float = 0.02  # reference move (in ticks) per aggressive order, signed
     flow_persistence: float = 0.97  # AR(1) coefficient of the order-flow state per event
     levels: int = 10
+    trend_minutes: float = 13.0  # mean length of a trend regime (synthetic_mood)
+    trend_ticks: float = 0.25  # reference drift in ticks per minute at trend strength 1 (mid-day pace)
+    bursts_per_day: float = 2.0  # mean number of news bursts per symbol and day
+    flow_gain: float = 0.5  # the flow state's target per unit of trend strength
+    book_lean: float = 0.5  # log tilt of the book's depth towards the flow, per unit tanh(flow)
+    trade_memory: float = 0.004  # share of the gap to the last trade the reference closes per event
+    reversion_hours: float = 0.75  # time scale of the reference's pull back to the base price
 
     def scaled(self, factor: float) -> CrowdParams:
         """Trade sizes scaled by ``factor`` (replay: match the day's volume)."""
-        return CrowdParams(
-            self.trades_per_sec,
-            self.book_events_per_trade,
-            max(1, int(self.trade_value * factor)),
-            max(1, int(self.level_value * factor)),
-            self.depth_growth,
-            self.daily_vol,
-            self.impact,
-            self.flow_persistence,
-            self.levels,
+        return replace(
+            self,
+            trade_value=max(1, int(self.trade_value * factor)),
+            level_value=max(1, int(self.level_value * factor)),
         )
 
 
@@ -111,29 +129,64 @@ class Crowd:
     ) -> None:
         self.symbol = symbol
         self.kind = kind
-        self.params = params or CrowdParams()
+        self.params = p = params or CrowdParams()
         self.rng = random.Random(f"crowd:{seed}:{symbol}:{day.isoformat()}")
+        self.mood = DayMood(
+            random.Random(f"mood:{seed}:{symbol}:{day.isoformat()}"),
+            trend_minutes=p.trend_minutes,
+            bursts_per_day=p.bursts_per_day,
+        )
         self.ref = float(ref_price)
         self.flow = 0.0
         self.anchor: Anchor | None = None
         self.bounds: tuple[int, int] | None = None  # replay: prices the crowd may trade at
-        p = self.params
-        self._rate = p.trades_per_sec * (1.0 + p.book_events_per_trade) * U_MAX
+        self._base_log = math.log(max(1, ref_price))
+        self._t0 = datetime.combine(day, CONTINUOUS_START, KST)
+        rate = p.trades_per_sec * (1.0 + p.book_events_per_trade)  # events/s at shape 1
+        self._rate = rate
+        self._auction_rate = rate * AUCTION_SHAPE
+        # thinning bound per continuous minute: the U shape is convex, so its max is at an end
+        self._bound = [
+            rate * max(shape_at(60.0 * m), shape_at(60.0 * m + 60.0)) * self.mood.activity[m]
+            for m in range(CONTINUOUS_SECONDS // 60)
+        ]
         self._p_trade = 1.0 / (1.0 + p.book_events_per_trade)
         self._sigma = p.daily_vol / math.sqrt(CONTINUOUS_SECONDS)
+        self._trend_rate = p.trend_ticks / 60.0
+        self._revert_rate = 1.0 / (3600.0 * p.reversion_hours)
+        self._flow_gain = p.flow_gain
+        self._vol = 1.0  # the mood's volatility multiplier now
+        self._lean = 0.0  # the book's log depth tilt now (bids +, asks -)
         self.next_at: datetime | None = None
+        self._next_s = 0.0  # next_at as seconds from 09:00
+        self._last_s = 0.0  # the last reference update, seconds from 09:00
         self._mine: dict[tuple[Side, int], list[str]] = {}  # the crowd's resting orders
-        self._last_at: datetime | None = None
 
     # --- timing --------------------------------------------------------------------------
     def schedule_from(self, when: datetime) -> None:
         """(Re)start the event process at ``when`` (phase start); the first event follows it."""
-        self._last_at = when
-        self.next_at = when + timedelta(seconds=self.rng.expovariate(self._rate))
+        self._next_s = self._last_s = (when - self._t0).total_seconds()
+        self._advance_clock()
 
     def _advance_clock(self) -> None:
-        assert self.next_at is not None
-        self.next_at += timedelta(seconds=self.rng.expovariate(self._rate))
+        """Draw the next candidate time: exponential gaps at the bound of the current segment
+        (a continuous minute, or the auctions before 09:00 and after 15:20); a gap that leaves
+        the segment restarts at its end (memoryless, so exact)."""
+        s = self._next_s
+        while True:
+            if s < 0.0:
+                end, rate = 0.0, self._auction_rate
+            elif s >= CONTINUOUS_SECONDS:
+                end, rate = math.inf, self._auction_rate
+            else:
+                m = int(s // 60.0)
+                end, rate = 60.0 * (m + 1), self._bound[m]
+            nxt = s + self.rng.expovariate(rate)
+            if nxt < end:
+                break
+            s = end
+        self._next_s = nxt
+        self.next_at = self._t0 + timedelta(seconds=nxt)
 
     # --- helpers -------------------------------------------------------------------------
     def tick(self, price: int) -> int:
@@ -168,40 +221,55 @@ class Crowd:
             return float(ask)
         return self.ref
 
-    def _update_ref(self, when: datetime, venue: CrowdVenue) -> None:
-        dt = max(0.0, (when - self._last_at).total_seconds()) if self._last_at else 0.0
-        self._last_at = when
+    def _update_ref(self, when: datetime, seconds: float, venue: CrowdVenue) -> None:
+        """Move the reference and the flow state to ``when`` (``seconds`` from 09:00)."""
+        dt = max(0.0, seconds - self._last_s)
+        self._last_s = seconds
+        mood = self.mood
+        m = mood.minute(seconds)
         if self.anchor is not None:
+            trend = 0.0
+            self._vol = 1.0
             target = float(self.anchor(when))
             self.ref += 0.3 * (target - self.ref) + self.rng.gauss(0.0, 0.3) * self.tick(int(target))
         else:
-            shock = self._sigma * math.sqrt(dt * intensity_shape(when)) * self.rng.gauss(0.0, 1.0)
-            self.ref *= math.exp(shock)
+            trend = mood.trend[m]
+            self._vol = vol = mood.vol[m]
+            shape = shape_at(seconds) if 0.0 <= seconds < CONTINUOUS_SECONDS else AUCTION_SHAPE
+            pace = math.sqrt(shape) * mood.activity[m]  # trends run faster when the crowd is busy
+            step = max(self.tick(int(self.ref)) / self.ref, 0.001)  # trends count ticks (>= 0.1%)
+            pull = (math.log(self.ref) - self._base_log) * self._revert_rate
+            drift = trend * self._trend_rate * pace * step - pull
+            shock = self._sigma * vol * math.sqrt(dt * shape) * self.rng.gauss(0.0, 1.0)
+            self.ref *= math.exp(drift * dt + shock)
             last = venue.last_price(self.symbol)
             if last is not None:  # trades (the users' too) leave a lasting mark
-                self.ref += 0.01 * (last - self.ref)
+                self.ref += self.params.trade_memory * (last - self.ref)
         lim = venue.limits(self.symbol)
         self.ref = min(float(lim.upper), max(float(lim.lower), self.ref))
-        self.flow = self.params.flow_persistence * self.flow + self.rng.gauss(0.0, 0.1)
+        phi = self.params.flow_persistence
+        self.flow = phi * self.flow + (1.0 - phi) * self._flow_gain * trend + self.rng.gauss(0.0, 0.1)
+        self._lean = self.params.book_lean * math.tanh(self.flow)
 
     # --- events --------------------------------------------------------------------------
     def run_due(self, until: datetime, venue: CrowdVenue) -> None:
-        """Process every event with time <= ``until`` (events are thinned by the U shape)."""
+        """Process every event with time <= ``until`` (candidates are thinned to the U shape
+        times the mood's activity; the auctions run at a flat rate)."""
         while self.next_at is not None and self.next_at <= until:
-            at = self.next_at
+            at, s = self.next_at, self._next_s
             self._advance_clock()
-            phase = venue.phase
-            accept = intensity_shape(at) / U_MAX if phase is Phase.CONTINUOUS else 0.25
-            if self.rng.random() >= accept:
-                continue
-            self.act(at, venue)
+            if 0.0 <= s < CONTINUOUS_SECONDS:
+                m = int(s // 60.0)
+                if self.rng.random() * self._bound[m] >= self._rate * shape_at(s) * self.mood.activity[m]:
+                    continue
+            self.act(at, venue, s)
 
-    def act(self, at: datetime, venue: CrowdVenue) -> None:
-        """One crowd event at ``at``."""
+    def act(self, at: datetime, venue: CrowdVenue, seconds: float | None = None) -> None:
+        """One crowd event at ``at`` (``seconds``: the same time as seconds from 09:00)."""
         phase = venue.phase
         if phase not in ORDER_PHASES:
             return
-        self._update_ref(at, venue)
+        self._update_ref(at, (at - self._t0).total_seconds() if seconds is None else seconds, venue)
         if phase in AUCTION_PHASES:
             self._auction_event(at, venue)
         elif self.rng.random() < self._p_trade:
@@ -215,13 +283,13 @@ class Crowd:
         mid = self._mid(book)
         gap = (self.ref - mid) / self.tick(int(mid))
         if side is None:
-            p_buy = 1.0 / (1.0 + math.exp(-(0.9 * gap + 0.8 * self.flow)))
+            p_buy = logistic(0.9 * gap + 0.8 * self.flow)
             side = Side.BUY if self.rng.random() < p_buy else Side.SELL
         best = book.best_ask() if side is Side.BUY else book.best_bid()
         if best is None:
             self._seed_side(side.opposite, at, venue)
             return
-        large = self.rng.random() < 0.05
+        large = self.rng.random() < 0.05 * self._vol
         qty = self._qty(self.params.trade_value * scale * (6.0 if large else 1.0), 0.9, best)
         cap = self._clamp(self._move(best, (3 if large else 1) * side.sign), venue)
         if (side is Side.BUY and cap < best) or (side is Side.SELL and cap > best):
@@ -281,9 +349,9 @@ class Crowd:
         self._mine.pop((side, price), None)
         return False
 
-    def _target_qty(self, level: int, price: int) -> float:
+    def _target_qty(self, level: int, price: int, side: Side) -> float:
         value = self.params.level_value * (1.0 + self.params.depth_growth * level)
-        return value / price * self.rng.lognormvariate(0.0, 0.35)
+        return value / price * self.rng.lognormvariate(self._lean * side.sign, 0.35)
 
     def _maintain(self, at: datetime, venue: CrowdVenue) -> None:
         """Pull one level of one side towards its target depth; close a wide spread first."""
@@ -298,13 +366,13 @@ class Crowd:
         if other is not None and abs(other - own) > self.tick(min(own, other)):
             # wide spread: the side the reference leans to steps in (spread reverts to 1-2 ticks)
             wide = abs(other - own) > 2 * self.tick(min(own, other))
-            p_bid = 1.0 / (1.0 + math.exp(-1.5 * lean))
+            p_bid = logistic(1.5 * lean)
             step = Side.BUY if self.rng.random() < p_bid else Side.SELL
             if wide or self.rng.random() < 0.4:
                 best = book.best(step)
                 if best is not None:
                     price = self._clamp(self._move(best, step.sign), venue)
-                    self._place(step, max(1, int(self._target_qty(0, price))), price, at, venue)
+                    self._place(step, max(1, int(self._target_qty(0, price, step))), price, at, venue)
                     return
         # quotes the reference ran through fade (the touch follows the reference)
         t = self.tick(own)
@@ -317,7 +385,7 @@ class Crowd:
         if len(depth) < self.params.levels and self.rng.random() < 0.7:  # refill the deep levels
             price = self._clamp(self._move(depth[-1].price, -side.sign), venue)
             if price != depth[-1].price:
-                self._place(side, max(1, int(self._target_qty(len(depth), price))), price, at, venue)
+                self._place(side, max(1, int(self._target_qty(len(depth), price, side))), price, at, venue)
                 return
         if len(depth) > self.params.levels + 2:
             self._cancel_at(side, depth[-1].price, at, venue)
@@ -325,7 +393,7 @@ class Crowd:
         level = self.rng.randrange(self.params.levels)
         price = self._clamp(self._move(own, -side.sign * level), venue)
         have = next((lv.qty for lv in depth if lv.price == price), 0)
-        target = self._target_qty(level, price)
+        target = self._target_qty(level, price, side)
         if have < 0.7 * target:
             self._place(side, max(1, int(target - have)), price, at, venue)
         elif have > 1.6 * target:
@@ -340,7 +408,7 @@ class Crowd:
             ref = min(ref, self._move(other, -1)) if side is Side.BUY else max(ref, self._move(other, 1))
         price = self._clamp(ref, venue)
         for level in range(self.params.levels):
-            self._place(side, max(1, int(self._target_qty(level, price))), price, at, venue)
+            self._place(side, max(1, int(self._target_qty(level, price, side))), price, at, venue)
             nxt = self._clamp(self._move(price, -side.sign), venue)
             if nxt == price:
                 break
@@ -363,4 +431,4 @@ class Crowd:
         side = Side.BUY if self.rng.random() < 0.5 else Side.SELL
         level = 1 + min(self.params.levels - 1, int(self.rng.expovariate(0.4)))
         p = self._clamp(self._move(price, -side.sign * level), venue)
-        self._place(side, max(1, int(self._target_qty(level, p))), p, at, venue)
+        self._place(side, max(1, int(self._target_qty(level, p, side))), p, at, venue)
