@@ -4,7 +4,7 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PY := $(UV) run --frozen
 
-.PHONY: help uv sync demo test lint fmt types imports unit bench sim clean browser-deps crash
+.PHONY: help uv sync demo test lint fmt types imports unit bench sim clean browser-deps crash chaos kpi
 
 help:
 	@echo "make demo   - the main job: start the simulator and show it trading (no credentials needed)"
@@ -60,3 +60,8 @@ crash: sync
 
 clean:
 	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache
+
+# A whole accelerated trading day, 20 symbols, a fault every 30 simulated seconds (WS drops,
+# stopped PINGPONG, HTTP 500, EGW00201 bursts, expired tokens, 2 s latency); prints the report.
+chaos: sync
+	$(PY) python tests/e2e/day_harness.py 20 120 30

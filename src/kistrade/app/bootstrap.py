@@ -15,13 +15,17 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 
 from kistrade.app.kis_factory import Mode, resolve_target
+from kistrade.app.logging_setup import add_secrets
 from kistrade.app.services import TraderService
 from kistrade.app.settings import Settings
 from kistrade.app.trader import Trader, TraderConfig
 from kistrade.app.trader_io import Checkpoint
+from kistrade.app.usage_recorder import UsageConfig, UsageRecorder
+from kistrade.app.usage_sources import trader_sources
 from kistrade.clock import AffineClock, AffineMap
 from kistrade.domain.errors import ConfigError
 from kistrade.domain.types import Symbol, parse_symbol
@@ -52,6 +56,8 @@ class RunOptions:
     limits: RiskLimits | None = None  # None: from the settings
     sync_interval_s: float = 120.0
     checkpoint: Checkpoint | None = None
+    start_trading: bool = True  # False: recover only; a DayScheduler opens the day
+    sim_start: time | None = None  # the bundled simulator's start time of day (None: 09:00)
 
 
 @dataclass(slots=True)
@@ -65,6 +71,7 @@ class Runtime:
     store: SqliteStore
     rest_url: str
     sim: RunningSimulator | None = None
+    usage: UsageRecorder | None = None
 
 
 def limits_from(settings: Settings) -> RiskLimits:
@@ -109,7 +116,11 @@ async def _sim_target(
     stack: AsyncExitStack, options: RunOptions, symbols: tuple[Symbol, ...], data_dir: Path
 ) -> tuple[KisClientConfig, Clock, str, RunningSimulator]:
     sim = await stack.enter_async_context(
-        start_simulator(SimConfig(env="real", symbols=symbols, speed=options.speed, seed=options.seed))
+        start_simulator(
+            SimConfig(
+                env="real", symbols=symbols, speed=options.speed, seed=options.seed, start=options.sim_start
+            )
+        )
     )
     c = sim.credentials
     cfg = KisClientConfig(
@@ -138,6 +149,7 @@ async def open_runtime(settings: Settings, options: RunOptions) -> AsyncIterator
         else:
             target = await resolve_target(settings, mode=options.mode, sim_url=options.sim_url)
             cfg, clock, label = target.config, target.clock, target.label
+        add_secrets([cfg.app_key, cfg.app_secret])  # the simulator's too: masked in every log line
         client = await stack.enter_async_context(KisClient(cfg, clock))
         db = options.db_path or data_dir / f"trader-{options.mode}.db"
         if sim is not None and options.db_path is None:
@@ -145,6 +157,8 @@ async def open_runtime(settings: Settings, options: RunOptions) -> AsyncIterator
             db = data_dir / "sim" / f"trader-run-{secrets.token_hex(4)}.db"
         db.parent.mkdir(parents=True, exist_ok=True)
         store = await stack.enter_async_context(await SqliteStore.open(db, clock=clock))
+        usage = await stack.enter_async_context(UsageRecorder(store, clock, UsageConfig.for_clock(clock)))
+        client.rest.observers.append(usage.on_call)
         strategy = options.strategy or strategy_from(settings)
         trader_cfg = TraderConfig(
             mode=options.mode,
@@ -153,14 +167,18 @@ async def open_runtime(settings: Settings, options: RunOptions) -> AsyncIterator
             limits=options.limits or limits_from(settings),
             id_suffix=options.id_suffix or secrets.token_hex(3).upper(),
             sync_interval_s=options.sync_interval_s,
+            # an accelerated clock stretches the feed's wall lag: 250 ms of it, at least 2 s
+            bar_grace_s=max(2.0, 0.25 * clock.speed) if isinstance(clock, AffineClock) else 2.0,
         )
         feed = KisMarketFeed(client.ws, hts_id=cfg.hts_id)
         trader = Trader(KisBroker(client), feed, store, clock, trader_cfg, checkpoint=options.checkpoint)
         service = TraderService(trader)
-        await trader.start()
         stack.push_async_callback(trader.stop)
+        await (trader.start() if options.start_trading else trader.recover())
+        usage.watch(trader_sources(trader))
+        stack.push_async_callback(usage.pause)  # before trader.stop: a shutdown is not downtime
         rest_url = cfg.rest_url or client.endpoints.rest_url
-        yield Runtime(options.mode, label, trader, service, client, clock, store, rest_url, sim)
+        yield Runtime(options.mode, label, trader, service, client, clock, store, rest_url, sim, usage)
 
 
 __all__ = [

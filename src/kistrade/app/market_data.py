@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from kistrade.domain.broker import Quote
 from kistrade.domain.calendar import KrxCalendar, default_calendar
 from kistrade.domain.errors import InvalidInputError
 from kistrade.domain.types import KST, Bar, Fill, OrderBook, Symbol, Trade, parse_symbol
@@ -100,6 +101,7 @@ class MarketDataManager:
         self._pending: list[Bar] = []  # completed tick bars not stored yet
         self._empty: set[tuple[Symbol, date]] = set()  # sessions the broker had no bar for
         self._live_since: dict[Symbol, datetime] = {}
+        self._quotes: dict[Symbol, tuple[date, Quote]] = {}
         # per symbol, today's span [from, to) of minutes whose REST bars are all stored
         self._minute_cover: dict[Symbol, tuple[datetime, datetime]] = {}
 
@@ -219,6 +221,30 @@ class MarketDataManager:
             if max_events is not None and seen >= max_events:
                 break
         return seen
+
+    # -- quotes: base price and limits are fixed for the day -------------------------------------
+    async def day_quote(self, symbol: str) -> Quote:
+        """The broker's quote of ``symbol`` fetched once a day: its base price and price limits
+        do not change within a session (its ``price`` is as of the fetch: for the current price
+        use ``latest_trade``)."""
+        sym = parse_symbol(symbol)
+        day = self.clock.now().astimezone(KST).date()
+        cached = self._quotes.get(sym)
+        if cached is not None and cached[0] == day:
+            self.stats.count("quote", 1, 0)
+            return cached[1]
+        self.stats.count("quote", 0, 1)
+        self.stats.requests += 1
+        q = await self.broker.quote(sym)
+        self._quotes[sym] = (day, q)
+        return q
+
+    def note(self, event: Trade | OrderBook) -> None:
+        """Keep the latest trade or book of a stream event (no bar building: the engine has its own)."""
+        if isinstance(event, Trade):
+            self._trades[event.symbol] = event
+        else:
+            self._books[event.symbol] = event
 
     def latest_trade(self, symbol: str) -> Trade | None:
         found = self._trades.get(parse_symbol(symbol))

@@ -22,12 +22,13 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from loguru import logger
 
 from kistrade.app import reconcile
 from kistrade.app.account_sync import AccountDiff, adopt, compare, rounding_slack
+from kistrade.app.market_data import MarketDataManager
 from kistrade.app.trader_io import Checkpoint, StepIO
 from kistrade.app.trader_store import (
     Baseline,
@@ -68,8 +69,10 @@ class TraderConfig:
     sync_interval_s: float = 120.0  # clock seconds between REST reconciliations
     fill_sync_delay_s: float = 5.0  # clock seconds after a fill before the debounced sync
     bar_tick_s: float = 1.0  # clock seconds between bar flushes
+    bar_grace_s: float = 2.0  # clock seconds a closed minute waits for prints still on the wire
     notice_grace_s: float = 2.0  # wall seconds a periodic sync leaves a new order's fills to notices
     warm_up_bars: int = 30  # minute bars fetched per symbol for indicator warm-up (0: none)
+    warm_up_days: int = 180  # calendar days of daily chart kept in the store per symbol (0: none)
 
 
 @dataclass(slots=True)
@@ -97,6 +100,8 @@ class Trader:
         self.config = config
         self._checkpoint = checkpoint
         self.translator = NoticeTranslator()
+        self.market = MarketDataManager(broker, store, clock)
+        """Quotes, charts and the latest trade/book, with cache counters (the KPI's hit rate)."""
         self.kernel: Kernel | None = None
         self.io: StepIO | None = None
         self.tasks: dict[str, asyncio.Task[None]] = {}
@@ -110,6 +115,12 @@ class Trader:
         self._sync_now = asyncio.Event()
         self._fill_seen = asyncio.Event()
         self._stopped = False
+        self._feed_started = False
+        self.day_open = False
+        self.failures = 0
+        """Failed reconciliations and warm-ups (the watchdog adds the engine's counters)."""
+        self._day_ended = False
+        self.recovered_day: date | None = None
 
     # --- recovery ------------------------------------------------------------------------
 
@@ -146,13 +157,19 @@ class Trader:
             order = from_record(rec, own)
             reserve = None
             if order.is_open and order.side is Side.BUY and not order.limit_price:
-                reserve = (await self.broker.quote(order.symbol)).upper_limit  # a market buy's worst case
+                reserve = (await self.market.day_quote(order.symbol)).upper_limit  # a market buy's worst case
             router.restore(order, reserve)
         market = MarketState()
         switch = TradingSwitch(restore=await load_switch(self.store))
         gate = RiskGate(self.config.limits, portfolio, market, switch=switch)
         gate.start_day(day, baseline.cash + sum(h[2] for h in baseline.holdings))
-        self.kernel = Kernel(self.config.strategies, gate, router, bar_builder=BarBuilder(), start=now)
+        self.kernel = Kernel(
+            self.config.strategies,
+            gate,
+            router,
+            bar_builder=BarBuilder(flush_grace=timedelta(seconds=self.config.bar_grace_s)),
+            start=now,
+        )
         self.io = StepIO(self.kernel, self.broker, self.store, self.clock, checkpoint=self._checkpoint)
         self.io.on_fill = self._on_fill
         result = await self.sync(final=True)
@@ -169,6 +186,7 @@ class Trader:
             adopted=result.adopted,
         )
         self.recovery = result
+        self.recovered_day = day
         return result
 
     async def _expire_old(self, day: date) -> None:
@@ -187,16 +205,20 @@ class Trader:
                 await self._record("account.buyable", symbol=self.config.symbols[0], cash=b.cash, qty=b.qty)
             except Exception as exc:
                 logger.warning("buyable inquiry failed: {}", exc)
+        q_day = self.clock.now().date()
         for sym in self.config.symbols:
             try:
-                q = await self.broker.quote(sym)
+                q = await self.market.day_quote(sym)
                 kernel.market.set_base_price(sym, q.base)
+                if self.config.warm_up_days:  # the daily chart, cached in the store (incremental)
+                    await self.market.daily_bars(sym, q_day - timedelta(days=self.config.warm_up_days))
                 bars = (
-                    await self.broker.minute_bars(sym, count=self.config.warm_up_bars)
+                    await self.market.minute_bars(sym, count=self.config.warm_up_bars)
                     if self.config.warm_up_bars
                     else []
                 )
             except Exception as exc:
+                self.failures += 1
                 logger.warning("warm-up of {} failed: {}", sym, exc)
                 continue
             for s in kernel.strategies:
@@ -252,14 +274,60 @@ class Trader:
     # --- running -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        await self.recover()
+        """Open the trading day of the clock's date (recovery first)."""
+        await self.open_day()
+
+    async def open_day(self) -> None:
+        """Recover the clock's day from the store and the broker, warm the strategies up,
+        subscribe the watchlist and start the tasks. Called again on each new trading day."""
+        if self.tasks:
+            raise RuntimeError("the trading day is already open: end_day() first")
+        if self.kernel is None or self.recovered_day != self.clock.now().date() or self._day_ended:
+            await self.recover()
+        self._day_ended = False
         await self._warm_up()
-        await self.feed.start()
+        if not self._feed_started:
+            await self.feed.start()
+            self._feed_started = True
         await self.feed.subscribe(list(self.config.symbols))
+        self.day_open = True
         await self._record("trader.started", mode=self.config.mode, symbols=list(self.config.symbols))
         self._spawn("feed", self._feed_loop())
         self._spawn("bars", self._bar_loop())
         self._spawn("sync", self._sync_loop())
+
+    async def end_day(self) -> SyncResult | None:
+        """Close the trading day: stop the tasks (under the engine lock: nothing half-sent), flush
+        the last bars, reconcile finally (orders the broker closed are closed here too) and
+        unsubscribe. The kernel keeps the day's books for the daily report until the next
+        ``open_day``. Orders still open after the final reconciliation expired at the close (day
+        orders). The WebSocket stays connected (PINGPONG) for the next day."""
+        if not self.day_open:
+            return None
+        kernel, io = self._need()
+        await self._stop_tasks()
+        async with io.lock:
+            await io.handle(kernel.tick(self.clock.now()))
+        result = await self.sync(final=True)
+        if kernel.router.open_orders():  # day orders: KRX expires what is left at the close
+            async with io.lock:
+                await io.handle(kernel.router.expire_open(self.clock.now(), "day order expired at the close"))
+        with contextlib.suppress(Exception):
+            await self.feed.unsubscribe(list(self.config.symbols))
+        self.day_open = False
+        self._day_ended = True
+        await self._record("trader.day_ended", counters=str(io.counters))
+        return result
+
+    async def _stop_tasks(self) -> None:
+        if self.io is not None:
+            async with self.io.lock:
+                for task in self.tasks.values():
+                    task.cancel()
+        for task in self.tasks.values():
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self.tasks.clear()
 
     def _spawn(self, name: str, coro: object) -> None:
         task: asyncio.Task[None] = asyncio.create_task(coro, name=f"trader.{name}")  # type: ignore[arg-type]
@@ -295,8 +363,10 @@ class Trader:
     async def _on_feed_event(self, kernel: Kernel, io: StepIO, ev: object) -> None:
         if isinstance(ev, Trade):
             self.last_tick_at = self.clock.now()
+            self.market.note(ev)
             await io.handle(kernel.on_trade(ev))
         elif isinstance(ev, OrderBook):
+            self.market.note(ev)
             await io.handle(kernel.on_orderbook(ev))
         elif isinstance(ev, ExecutionNotice):
             for bev in self.translator.events(ev):
@@ -335,6 +405,7 @@ class Trader:
             try:
                 await self.sync()
             except Exception as exc:
+                self.failures += 1
                 logger.warning("sync failed: {}", exc)
 
     def _on_fill(self, ev: FillApplied) -> None:
@@ -354,18 +425,20 @@ class Trader:
         if self.io is not None:
             async with self.io.lock:
                 self.io.sending_enabled = False
-                for task in self.tasks.values():
-                    task.cancel()
-        for task in self.tasks.values():
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await self._stop_tasks()
         if self.io is not None:
-            try:
-                await self.sync()
-            except Exception as exc:
-                logger.warning("final sync failed: {}", exc)
+            if self.day_open:
+                try:
+                    await self.sync()
+                except Exception as exc:
+                    logger.warning("final sync failed: {}", exc)
             await self._record("trader.stopped", counters=str(self.io.counters))
         await self.feed.aclose()
+
+    def failure_total(self) -> int:
+        """Failures so far: this trader's and today's engine's (unknown order outcomes, errors)."""
+        c = self.io.counters if self.io is not None else None
+        return self.failures + (c.unknown_outcome + c.errors if c is not None else 0)
 
     async def _record(self, kind: str, **detail: object) -> None:
         await self.store.add_event(EventRecord(self.clock.now(), kind, dict(detail)))

@@ -13,6 +13,7 @@ from kistrade.cli import (
     demo_cmd,
     health_cmd,
     kis_cmds,
+    kpi_cmd,
     pending,
     record_cmd,
     run_cmd,
@@ -47,6 +48,7 @@ backtest_cmd.register(app)
 data_cmd.register(app)
 record_cmd.register(app)
 run_cmd.register(app)
+kpi_cmd.register(app)
 pending.register(app)
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import time
 from pathlib import Path
 
 import typer
@@ -30,12 +31,25 @@ def register(app: typer.Typer) -> None:
         sim_url: str | None = typer.Option(None, "--sim-url", help="Attach to a running simulator."),
         symbols: str = typer.Option("", "--symbols", help="Comma-separated watchlist (default: settings)."),
         duration: float = typer.Option(0.0, "--duration", help="Stop after this many wall seconds (0: run)."),
+        days: int = typer.Option(
+            0, "--days", help="Stop after this many trading days end (0: run on; the bundled simulator: 1)."
+        ),
+        sim_start: str = typer.Option(
+            "",
+            "--sim-start",
+            help="Bundled simulator's start time of day, HH:MM (default 09:00; 08:50 shows warm-up).",
+        ),
         status_every: float = typer.Option(5.0, "--status-every", help="Wall seconds between status lines."),
         dashboard_port: int | None = typer.Option(
             None, "--dashboard-port", help="Dashboard port (default: settings dashboard.port; 0: a free one)."
         ),
         confirm_live: bool = typer.Option(
             False, "--i-understand-live-trading", help="Required with --mode live: real money."
+        ),
+        supervise: bool = typer.Option(
+            False,
+            "--supervise",
+            help="Run the bot as a child; restart it with backoff after a crash and alert.",
         ),
     ) -> None:
         """Run the trading bot: recover, reconcile, then trade until Ctrl-C / SIGTERM / --duration."""
@@ -51,16 +65,68 @@ def register(app: typer.Typer) -> None:
                 err=True,
             )
             raise typer.Exit(2)
+        if supervise:
+            raise typer.Exit(run_supervised(config, mode))
         try:
             settings = load_settings(config)
             syms = tuple(s.strip() for s in symbols.split(",") if s.strip())
             if mode == "sim" and not syms and settings.watchlist == ["005930"]:
                 syms = ("005930", "000660", "035420", "005380")
-            options = RunOptions(mode=mode, symbols=syms, speed=speed, sim_url=sim_url)  # type: ignore[arg-type]
-            asyncio.run(run_bot(settings, options, duration, status_every, dashboard_port=dashboard_port))
+            options = RunOptions(
+                mode=mode,  # type: ignore[arg-type]
+                symbols=syms,
+                speed=speed,
+                sim_url=sim_url,
+                sim_start=_parse_hhmm(sim_start) if sim_start else None,
+            )
+            asyncio.run(
+                run_bot(settings, options, duration, status_every, dashboard_port=dashboard_port, days=days)
+            )
         except (ConfigError, KistradeError, OSError) as exc:
             typer.echo(f"kistrade run [{mode.upper()}]: {exc}", err=True)
             raise typer.Exit(1) from None
+
+
+def run_supervised(config: Path | None, mode: str) -> int:
+    """``--supervise``: this process only restarts the bot (the same arguments without the flag)."""
+    import sys
+
+    from kistrade.app.settings_loader import load_settings
+    from kistrade.app.supervisor import child_argv, supervise
+    from kistrade.app.trading_day import LogNotifier
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        settings = load_settings(config)
+        tg = settings.telegram
+        argv = child_argv(sys.executable, sys.argv[1:])
+        if not tg.enabled:
+            return (await supervise(argv, LogNotifier(), stop=stop)).exit_code
+        from kistrade.app.logging_setup import redact_text
+        from kistrade.notify.telegram import TelegramNotifier
+
+        async with TelegramNotifier(
+            token=tg.bot_token.get_secret_value() if tg.bot_token else "",
+            chat_ids=tg.allowed_chat_ids,
+            mode=f"{mode} supervisor",
+            redact=redact_text,
+            levels=tg.notify.model_dump(),
+            base_url=tg.base_url,
+        ) as notifier:
+            return (await supervise(argv, notifier, stop=stop)).exit_code
+
+    return asyncio.run(main())
+
+
+def _parse_hhmm(text: str) -> time:
+    try:
+        hh, mm = text.split(":")
+        return time(int(hh), int(mm))
+    except ValueError:
+        raise typer.BadParameter(f"--sim-start {text!r} is not HH:MM (e.g. 08:50)") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +143,17 @@ async def run_bot(
     *,
     dashboard_port: int | None = None,
     banner: bool = False,
+    days: int = 0,
 ) -> RunSummary:
-    """Run the bot with its interfaces until a signal or ``duration`` wall seconds (0: no limit)."""
+    """Run the bot with its interfaces, driven by the trading-day scheduler, until a signal,
+    ``duration`` wall seconds (0: no limit) or ``days`` ended trading days (0: no limit; the
+    bundled simulator: 1)."""
+    from kistrade.app import sd_notify
     from kistrade.app.bootstrap import RunOptions, open_runtime
     from kistrade.app.logging_setup import setup_logging
+    from kistrade.app.scheduler import DayScheduler, next_plan
     from kistrade.app.settings import Settings
+    from kistrade.app.trading_day import LogNotifier, TradingDays
     from kistrade.cli.run_interfaces import open_interfaces
 
     assert isinstance(settings, Settings) and isinstance(options, RunOptions)
@@ -93,6 +165,7 @@ async def run_bot(
         loop.add_signal_handler(sig, stop.set)
     tag = options.mode.upper()
     console.print(f"[bold][{tag}][/bold] starting: recovery and reconciliation first ...")
+    options = replace(options, start_trading=False)  # the scheduler opens the trading day
     async with open_runtime(settings, options) as rt, open_interfaces(settings, rt, dashboard_port) as ifs:
         rec = rt.trader.recovery
         console.print(f"[bold][{tag}][/bold] {rt.label}")
@@ -113,14 +186,36 @@ async def run_bot(
         console.print(f"dashboard: {url}", highlight=False, soft_wrap=True)
         if ifs.telegram:
             console.print(f"[bold][{tag}][/bold] telegram: command bot and notifications on")
-        console.print(f"[bold][{tag}][/bold] trading {', '.join(rt.trader.config.symbols)}; Ctrl-C stops")
+        sd_notify.notify("READY=1")
+        pings = sd_notify.watchdog_interval_s()
+        if pings is not None:
+            watchdog = asyncio.create_task(sd_notify.watchdog_pings(pings), name="sd-watchdog")
+        hooks = TradingDays(rt.trader, rt.service, ifs.notifier or LogNotifier())
+        scheduler = DayScheduler(rt.clock, hooks, stop=stop)
+        plan = next_plan(scheduler.calendar, rt.clock.now(), scheduler.config)
+        console.print(f"[bold][{tag}][/bold] {plan.describe()}")
+        console.print(f"[bold][{tag}][/bold] watchlist {', '.join(rt.trader.config.symbols)}; Ctrl-C stops")
+        if not days and options.mode == "sim" and options.sim_url is None:
+            days = 1  # the bundled simulator plays one session
+        run = asyncio.create_task(scheduler.run(days=days), name="scheduler")
         start = loop.time()
-        while not stop.is_set():
+        while not run.done():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=status_every)
+                await asyncio.wait_for(asyncio.shield(run), timeout=status_every)
+            if run.done():
+                break
             console.print(await status_line(rt.service, rt.trader))
             if duration and loop.time() - start >= duration:
-                break
+                stop.set()
+        try:
+            await run  # a failure of the scheduler surfaces here
+        finally:
+            sd_notify.notify("STOPPING=1")
+            await hooks.close()
+            if pings is not None:
+                watchdog.cancel()
+        for report in hooks.reports:
+            console.print(Panel(report.text, title=f"[{tag}] {report.day}", expand=False))
         console.print(f"[bold][{tag}][/bold] stopping: no order is left half-sent ...")
         console.print(await positions_table(rt.service))
     io = rt.trader.io

@@ -37,6 +37,7 @@ POLL_S = 1.0
 class Interfaces:
     dashboard_url: str
     telegram: bool
+    notifier: Notifier | None = None  # Telegram's, when enabled
 
 
 class _Usage:
@@ -65,8 +66,10 @@ def readiness_probe(rt: Runtime) -> ServiceReadinessProbe:
 
 
 class TradeNotifications:
-    """Sends what the running trader reports to a Notifier: start/stop, each new fill, every risk
-    state change and every new error (the trader counts errors and switches to REDUCING)."""
+    """Sends what the running trader reports to a Notifier: start/stop, new signals (with their
+    reasons), new orders and their terminal states, each new fill, every risk state change and
+    every new error (the trader counts errors and switches to REDUCING). A new trading day (a new
+    engine) starts the counts again."""
 
     def __init__(self, rt: Runtime, notifier: Notifier, *, poll_s: float = POLL_S) -> None:
         self._rt = rt
@@ -75,17 +78,56 @@ class TradeNotifications:
         self._fills = 0
         self._errors = 0
         self._state: TradingState | None = None
+        self._io: object | None = None
+        self._signals: set[tuple[str, str, str]] = set()
+        self._orders: dict[str, str] = {}
 
     def _counts(self) -> tuple[int, int]:
         io = self._rt.trader.io
         return (io.counters.fills, io.counters.errors) if io is not None else (0, 0)
 
+    async def _baseline(self) -> None:
+        """What exists now is not news (recovered orders, signals, fills)."""
+        self._io = self._rt.trader.io
+        self._fills, self._errors = self._counts()
+        self._signals = {(str(s.ts), s.symbol, s.side) for s in await self._rt.service.signals(limit=50)}
+        self._orders = {o.client_order_id: o.state for o in await self._rt.service.orders(limit=100)}
+
     async def check(self) -> None:
         """Compare with the last check and notify what changed."""
+        svc = self._rt.service
+        if self._rt.trader.io is not self._io:  # a new trading day: a new engine, counters from 0
+            self._io = self._rt.trader.io
+            self._fills = self._errors = 0
         fills, errors = self._counts()
-        status = await self._rt.service.status()
+        status = await svc.status()
+        for sig in reversed(await svc.signals(limit=20)):
+            key = (str(sig.ts), sig.symbol, sig.side)
+            if key not in self._signals:
+                self._signals.add(key)
+                await self._notifier.notify(
+                    "signal",
+                    f"signal: {sig.side} {sig.symbol} strength {sig.strength:.2f} "
+                    f"({sig.strategy}): {sig.reasons}",
+                )
+        for o in reversed(await svc.orders(limit=50)):
+            before = self._orders.get(o.client_order_id)
+            self._orders[o.client_order_id] = o.state
+            if before is None:
+                price = f"@ {o.limit_price:,}" if o.limit_price else "at market"
+                await self._notifier.notify(
+                    "order",
+                    f"order: {o.side} {o.qty:,} {o.symbol} {price} ({o.purpose}, {o.client_order_id})",
+                )
+            elif before != o.state and o.state in ("cancelled", "rejected", "expired"):
+                why = f": {o.reason}" if o.reason else ""
+                await self._notifier.notify(
+                    "order",
+                    f"order {o.client_order_id} {o.symbol} {o.state}{why}",
+                    urgent=o.state == "rejected",
+                )
         if fills > self._fills:
-            for f in reversed(await self._rt.service.fills(limit=min(fills - self._fills, 20))):
+            for f in reversed(await svc.fills(limit=min(fills - self._fills, 20))):
                 await self._notifier.notify(
                     "fill", f"fill: {f.side} {f.qty:,} {f.symbol} @ {f.price:,} ({f.client_order_id})"
                 )
@@ -113,7 +155,7 @@ class TradeNotifications:
     @asynccontextmanager
     async def running(self) -> AsyncIterator[TradeNotifications]:
         rt = self._rt
-        self._fills, self._errors = self._counts()
+        await self._baseline()
         self._state = (await rt.service.status()).state
         symbols = ", ".join(rt.trader.config.symbols)
         await self._notifier.notify("start_stop", f"kistrade started: {rt.label}; trading {symbols}")
@@ -144,10 +186,11 @@ async def open_interfaces(
                 rt.service,
                 health_probe=readiness_probe(rt),
                 market=TraderMarketView(rt.trader),
-                usage=_Usage(ClientUsage(rt.client)),
+                usage=_Usage(ClientUsage(rt.client, rt.trader.market.stats)),
             )
         )
         tg = settings.telegram
+        notifier: Notifier | None = None
         if tg.enabled:
             notifier = await stack.enter_async_context(
                 TelegramNotifier(
@@ -161,7 +204,7 @@ async def open_interfaces(
             )
             await stack.enter_async_context(start_telegram(tg, rt.service, rt.mode, redact=redact_text))
             await stack.enter_async_context(TradeNotifications(rt, notifier).running())
-        yield Interfaces(server.url, tg.enabled)
+        yield Interfaces(server.url, tg.enabled, notifier)
 
 
 __all__ = ["Interfaces", "TradeNotifications", "open_interfaces", "readiness_probe"]

@@ -13,8 +13,10 @@ A bar covers ``[start, start + 1 min)`` in KST and is labelled by its start. Rul
   ``close - 1 min`` (15:29), whose interval ends at the close. That bar is emitted when
   ``flush(now)`` is called at or after ``close + close_grace`` (or by a later trade).
 * A bar is emitted when its minute has closed: on the first trade of a later minute of the same
-  symbol, or by ``flush(now)`` once ``now >= start + 1 min``. A trade for a minute already emitted
-  (late, out of order) is dropped and counted in ``late``.
+  symbol, or by ``flush(now)`` once ``now >= start + 1 min + flush_grace``. The grace (0 in
+  backtests, a few seconds live) leaves room for prints still on the wire when the minute ends:
+  the feed lags the exchange. A trade for a minute already emitted (late, out of order) is
+  dropped and counted in ``late``.
 * Empty minutes produce no bar. Volume is the sum of trade quantities.
 
 The session schedule comes from ``sessions(day) -> SessionTimes | None`` (default: the KRX
@@ -69,11 +71,15 @@ class BarBuilder:
         *,
         sessions: SessionsFn | None = None,
         close_grace: timedelta = timedelta(seconds=60),
+        flush_grace: timedelta = timedelta(0),
     ) -> None:
         if window <= 0:
             raise ValueError(f"bar window {window} must be positive")
+        if flush_grace < timedelta(0):
+            raise ValueError(f"bar flush grace {flush_grace} must not be negative")
         self.window = window
         self.close_grace = close_grace
+        self.flush_grace = flush_grace
         self._sessions = sessions or _calendar_sessions
         self._session_cache: dict[date, SessionTimes | None] = {}
         self._open: dict[Symbol, _Open] = {}
@@ -133,10 +139,11 @@ class BarBuilder:
         return out
 
     def flush(self, now: datetime) -> list[Bar]:
-        """Emit every open bar whose minute closed by ``now`` (the closing bar: by close + grace)."""
+        """Emit every open bar whose minute closed by ``now - flush_grace`` (the closing bar: by
+        close + close grace)."""
         out: list[Bar] = []
         for sym, cur in list(self._open.items()):
-            if now >= cur.due:
+            if now >= cur.due + self.flush_grace:
                 out.append(self._emit(sym, cur))
         return out
 

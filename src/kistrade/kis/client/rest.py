@@ -43,6 +43,20 @@ class UnknownOutcomeError(RetryableError):
 
 
 @dataclass(frozen=True, slots=True)
+class CallObservation:
+    """One HTTP exchange of the client (each retry is one), as told to ``KisRestClient.observers``."""
+
+    name: str  # the registry name, e.g. "inquire_price"
+    tr_id: str
+    seconds: float  # round-trip latency (monotonic)
+    code: str  # the answer's message code; "network" when no answer came
+    ok: bool
+
+
+CallObserver = Callable[[CallObservation], None]
+
+
+@dataclass(frozen=True, slots=True)
 class KisResponse:
     tr_id: str
     status: int
@@ -108,6 +122,16 @@ class KisRestClient:
         self._rng = rng or random.Random()
         self._session = session
         self._own_session = session is None
+        self.observers: list[CallObserver] = []
+        """Called on the event loop after every HTTP exchange; must be quick and never wait."""
+
+    def _observe(self, name: str, tr: str, seconds: float, code: str, ok: bool) -> None:
+        self.metrics.observe(tr, seconds)
+        for observer in self.observers:
+            try:
+                observer(CallObservation(name, tr, seconds, code, ok))
+            except Exception as exc:  # an observer must never break a call
+                logger.warning("REST call observer failed on {}: {}", tr, exc)
 
     async def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -177,7 +201,7 @@ class KisRestClient:
                 )
             except TransportError as exc:
                 self.limiter.done(permit)
-                self.metrics.observe(tr, time.monotonic() - started)
+                self._observe(name, tr, time.monotonic() - started, "network", False)
                 self.metrics.error(tr, "network")
                 if not idempotent and exc.sent:
                     raise UnknownOutcomeError(f"{name} ({tr}): {exc}") from exc
@@ -188,8 +212,9 @@ class KisRestClient:
                 await self._sleep(self._backoff(attempt))
                 continue
             self.limiter.done(permit)
-            self.metrics.observe(tr, time.monotonic() - started)
+            elapsed = time.monotonic() - started
             cls, code, message = _classify(raw)
+            self._observe(name, tr, elapsed, code, cls in (ErrorClass.OK, ErrorClass.EMPTY))
             if cls in (ErrorClass.OK, ErrorClass.EMPTY):
                 return KisResponse(
                     tr, raw.status, raw.body, raw.headers.get("tr_cont", "").strip(), raw.headers

@@ -82,6 +82,7 @@ class KisWebSocket:
         self._connected = asyncio.Event()
         self._closing = False
         self._approval: str | None = None
+        self._drop_reason = ""
         self.dropped_events = 0
 
     # ---- lifecycle ------------------------------------------------------------------------
@@ -223,6 +224,16 @@ class KisWebSocket:
             self._own_session = True
         return self._session
 
+    async def reconnect(self, reason: str) -> bool:
+        """Drop the current connection (a stale feed): the run loop reconnects, resubscribes and
+        reports the gap as usual. False when there is no connection to drop."""
+        ws = self._ws
+        if ws is None or ws.closed:
+            return False
+        self._drop_reason = reason
+        await ws.close()
+        return True
+
     async def _run(self) -> None:
         attempt = 0
         down_since: datetime | None = None
@@ -257,7 +268,8 @@ class KisWebSocket:
                         reader.cancel()
                         with contextlib.suppress(asyncio.CancelledError):
                             await reader
-                reason = f"closed by the server (code {ws.close_code})"
+                reason = self._drop_reason or f"closed by the server (code {ws.close_code})"
+                self._drop_reason = ""
             except asyncio.CancelledError:
                 raise
             except (aiohttp.ClientError, OSError, TimeoutError, KistradeError) as exc:
@@ -346,7 +358,15 @@ class KisWebSocket:
         cls = classify(frame.msg_cd, frame.rt_cd)
         if cls is ErrorClass.OK:
             if frame.iv and frame.key and frame.tr_id in NOTICE_TRS:
-                self.decoder.set_cipher(frame.tr_id, frame.key, frame.iv)
+                try:
+                    self.decoder.set_cipher(frame.tr_id, frame.key, frame.iv)
+                except ParseError as exc:  # an unusable key/iv: this subscription fails, the session stays
+                    bad = RejectedError(f"KIS {frame.tr_id} ack carries an unusable notice key/iv: {exc}")
+                    if fut is not None and not fut.done():
+                        fut.set_exception(bad)
+                    else:
+                        logger.warning("KIS WebSocket control message: {}", bad)
+                    return
             if frame.msg_cd != "OPSP0001" and not frame.msg1.upper().startswith("UNSUB"):
                 self._registered.add(key)
             if fut is not None and not fut.done():
