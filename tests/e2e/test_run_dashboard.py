@@ -1,6 +1,6 @@
 """``kistrade run``'s interfaces against the real bot and the real simulator: the dashboard served
 on the runtime's service answers status, readiness, metrics and controls; the notifications
-watcher reports fills and risk state changes."""
+watcher reports signals, orders, fills and risk state changes."""
 
 from __future__ import annotations
 
@@ -46,6 +46,10 @@ async def test_run_serves_the_dashboard_on_the_bot(tmp_path: Path) -> None:
             assert r.status == 200, ready
         async with http.get(f"{base}/api/v1/usage") as r:
             assert r.status == 200
+            usage = (await r.json())["usage"]
+        # warm-up went through the bot's cached market data: the day's quote and charts
+        assert usage["cache_misses"] >= len(SYMBOLS) and usage["cache_hits"] + usage["cache_misses"] > 0
+        assert 0 <= usage["ws_lag_mean_ms"] < 5_000  # wall milliseconds, not simulated ones
         async with http.get(f"{base}/metrics") as r:
             assert r.status == 200
             text = await r.text()
@@ -76,7 +80,7 @@ class _Recorder:
         self.sent.append((kind, text, urgent))
 
 
-async def test_notifications_report_fills_and_risk_changes(tmp_path: Path) -> None:
+async def test_notifications_report_signals_orders_fills_and_risk_changes(tmp_path: Path) -> None:
     rec = _Recorder()
     async with open_runtime(settings(tmp_path), _options(tmp_path)) as rt:
         watcher = TradeNotifications(rt, rec, poll_s=0.05)
@@ -95,3 +99,8 @@ async def test_notifications_report_fills_and_risk_changes(tmp_path: Path) -> No
     fills = [t for k, t, _ in rec.sent if k == "fill"]
     assert all(t.startswith("fill: ") and " @ " in t for t in fills)
     assert before <= len(fills) <= after
+    signals = [t for k, t, _ in rec.sent if k == "signal"]
+    assert signals and all(t.startswith("signal: ") and "strength" in t and "rsi" in t for t in signals)
+    orders = [t for k, t, _ in rec.sent if k == "order" and t.startswith("order: ")]
+    assert orders and all(any(s in t for s in SYMBOLS) for t in orders)
+    assert len(orders) == len(set(orders))  # each new order once (its text holds its client id)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from kistrade.domain.errors import InvalidInputError
 
+RSI_MIN_PERIOD = 2
+SMA_MIN_PERIOD = 1
+EMA_MIN_PERIOD = 1
+
 
 def check_period(name: str, period: object, minimum: int) -> int:
     """Return ``period`` if it is an ``int`` (not a bool) of at least ``minimum``; else raise."""

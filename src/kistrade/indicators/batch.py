@@ -19,13 +19,9 @@ import talib
 from numpy.typing import NDArray
 
 from kistrade.domain.errors import InvalidInputError
-from kistrade.indicators._checks import check_period
+from kistrade.indicators._checks import EMA_MIN_PERIOD, RSI_MIN_PERIOD, SMA_MIN_PERIOD, check_period
 
 FloatArray = NDArray[np.float64]
-
-RSI_MIN_PERIOD = 2
-SMA_MIN_PERIOD = 1
-EMA_MIN_PERIOD = 1
 
 
 def rsi_lookback(period: int) -> int:

@@ -16,8 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kistrade.indicators._checks import bad_value, check_period
-from kistrade.indicators.batch import EMA_MIN_PERIOD, RSI_MIN_PERIOD, SMA_MIN_PERIOD
+from kistrade.indicators._checks import (
+    EMA_MIN_PERIOD,
+    RSI_MIN_PERIOD,
+    SMA_MIN_PERIOD,
+    bad_value,
+    check_period,
+)
 
 # TA-Lib's TA_IS_ZERO: |v| < 1e-8 counts as zero (RSI of a flat series is 0, not 50).
 _TA_EPSILON = 0.00000001

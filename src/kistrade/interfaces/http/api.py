@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import nan
 from typing import Any
 
 from aiohttp import web
 
 from kistrade.app.views import TradingService
 from kistrade.engine.events import TradingState
-from kistrade.indicators.batch import rsi
+from kistrade.indicators.streaming import RsiStream
 from kistrade.interfaces.http.hub import LiveHub, usage_json
 from kistrade.interfaces.http.performance import performance
 from kistrade.interfaces.http.protocols import MarketView, Readiness, ReadinessProbe, UsageView
@@ -129,7 +130,10 @@ async def market(request: web.Request) -> web.Response:
     if deps.market is not None:
         bars = list(await deps.market.bars(symbol, limit=_limit(request, 390)))
         closes = [float(b.close) for b in bars]
-        values: list[float] = [float(v) for v in rsi(closes, RSI_PERIOD)] if len(closes) > RSI_PERIOD else []
+        values: list[float] = []
+        if len(closes) > RSI_PERIOD:  # streaming RSI: TA-Lib's numbers without loading TA-Lib
+            stream = RsiStream(RSI_PERIOD)
+            values = [nan if (v := stream.update(c)) is None else v for c in closes]
         body["bars"] = bars
         body["rsi"] = values
         body["rsi_period"] = RSI_PERIOD

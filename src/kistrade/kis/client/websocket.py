@@ -83,6 +83,8 @@ class KisWebSocket:
         self._closing = False
         self._approval: str | None = None
         self._drop_reason = ""
+        speed = getattr(self.clock, "speed", 1.0)
+        self._clock_speed = float(speed) if isinstance(speed, int | float) and speed > 0 else 1.0
         self.dropped_events = 0
 
     # ---- lifecycle ------------------------------------------------------------------------
@@ -341,7 +343,8 @@ class KisWebSocket:
             self.stats.records += 1
             if now is None:
                 now = self.clock.now()
-            self.stats.lag((now - ev.ts).total_seconds())
+            # in wall seconds: an accelerated (simulated) clock's seconds are 1/speed of one
+            self.stats.lag((now - ev.ts).total_seconds() / self._clock_speed)
             self._emit(ev)
 
     def _parse_error(self, text: str, exc: ParseError) -> None:
