@@ -14,7 +14,6 @@ from kistrade.cli import (
     health_cmd,
     kis_cmds,
     kpi_cmd,
-    pending,
     record_cmd,
     run_cmd,
     sim_cmd,
@@ -49,7 +48,6 @@ data_cmd.register(app)
 record_cmd.register(app)
 run_cmd.register(app)
 kpi_cmd.register(app)
-pending.register(app)
 
 
 def main() -> None:

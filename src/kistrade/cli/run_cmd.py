@@ -52,7 +52,8 @@ def register(app: typer.Typer) -> None:
             help="Run the bot as a child; restart it with backoff after a crash and alert.",
         ),
     ) -> None:
-        """Run the trading bot: recover, reconcile, then trade until Ctrl-C / SIGTERM / --duration."""
+        """Run the trading bot on the KRX schedule: recover, warm up at 08:50, trade, end the day at 15:35
+        with a report; sleep over weekends and holidays. Ctrl-C / SIGTERM / --duration stop it."""
         from kistrade.app.bootstrap import RunOptions
         from kistrade.app.settings_loader import load_settings
         from kistrade.domain.errors import ConfigError, KistradeError
