@@ -89,6 +89,7 @@ class OrderRouter:
         self.costs = costs or CostModel()
         self.instruments = instruments if instruments is not None else {}
         self._orders: dict[str, Order] = {}
+        self._open: dict[str, Order] = {}  # every open order (and closed ones not pruned yet)
         self._by_broker: dict[str, str] = {}
         self._reserve_price: dict[str, int] = {}
         self._cancel_wanted: dict[str, str] = {}
@@ -106,7 +107,10 @@ class OrderRouter:
         return list(self._orders.values())
 
     def open_orders(self, symbol: Symbol | None = None) -> list[Order]:
-        return [o for o in self._orders.values() if o.is_open and (symbol is None or o.symbol == symbol)]
+        """Open orders in creation order. Scans only the open-order index (orders join it when
+        tracked and leave it when a change closes them: terminal states never reopen), so the
+        cost does not grow with the day's order count."""
+        return [o for o in self._open.values() if o.is_open and (symbol is None or o.symbol == symbol)]
 
     # --- creating and restoring ------------------------------------------------------------
 
@@ -142,6 +146,8 @@ class OrderRouter:
 
     def _track(self, order: Order, reserve_price: int) -> None:
         self._orders[order.client_order_id] = order
+        if order.is_open:
+            self._open[order.client_order_id] = order
         self._reserve_price[order.client_order_id] = reserve_price
         if order.broker_order_id:
             self._by_broker[order.broker_order_id] = order.client_order_id
@@ -349,6 +355,7 @@ class OrderRouter:
         if not order.is_open:
             self.portfolio.release(cid)
             self._cancel_wanted.pop(cid, None)
+            self._open.pop(cid, None)
             return
         remaining = order.remaining_qty
         if order.side is Side.BUY:
