@@ -2,8 +2,8 @@
 simulator, accelerated, with its dashboard.
 
 The demo's strategy trades visibly on the synthetic market: RSI(3) with a 45/55 band and no
-cooldown (the default RSI(14) 30/70 with the order-book filter rarely fires within a couple of
-simulated hours). These are settings overrides, the highest-priority layer of
+cooldown, so a two-minute demo shows many fills (the default RSI(14) 30/70 with the order-book
+filter trades a few times a simulated day). These are settings overrides, the highest-priority layer of
 :func:`~kistrade.app.settings_loader.load_settings`: the user's config file is not touched, and
 everything the run writes (store, token cache, log) goes to ``data_dir``, a temporary directory.
 """
