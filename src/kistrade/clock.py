@@ -86,6 +86,12 @@ class AffineClock:
         await asyncio.sleep(max(0.0, seconds) / self.mapping.speed)
 
 
+def clock_speed(clock: object) -> float:
+    """Clock seconds per wall second: an AffineClock's speed, 1 for every other clock. Waits
+    measured in wall time (network lag, a reconnect) last ``speed`` times longer on the clock."""
+    return clock.speed if isinstance(clock, AffineClock) else 1.0
+
+
 class ManualClock:
     """A clock moved by hand. ``sleep`` advances it instantly."""
 
@@ -108,4 +114,13 @@ class ManualClock:
         await asyncio.sleep(0)
 
 
-__all__ = ["UTC", "AffineClock", "AffineMap", "ManualClock", "WallClock", "wall_epoch", "wall_now"]
+__all__ = [
+    "UTC",
+    "AffineClock",
+    "AffineMap",
+    "ManualClock",
+    "WallClock",
+    "clock_speed",
+    "wall_epoch",
+    "wall_now",
+]

@@ -15,7 +15,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from crash_support import SYMBOLS, ledger
+from crash_support import SYMBOLS, duplicate_orders, ledger
 
 from kistrade.kis.simulator.config import SimConfig
 from kistrade.kis.simulator.server import start_simulator
@@ -60,10 +60,7 @@ async def _bot(
 def compare(result: dict[str, Any], book: dict[str, Any]) -> tuple[bool, int, str]:
     remote_pos = {p["symbol"]: [p["qty"], p["purchase_amount"]] for p in book["positions"] if p["qty"]}
     equal = result["cash"] == book["cash"]["d2"] and result["positions"] == remote_pos
-    broker_new = [o["odno"] for o in book["orders"] if o["kind"] == "new"]
-    local = [o[1] for o in result["orders"] if o[1]]
-    # a duplicate: a broker order no local order owns, or one broker order owned twice
-    dups = len(set(broker_new) - set(local)) + (len(local) - len(set(local)))
+    dups = duplicate_orders(book, [o[1] for o in result["orders"] if o[1]])
     detail = f"cash {result['cash']} vs {book['cash']['d2']}; pos {result['positions']} vs {remote_pos}"
     return equal, dups, detail
 

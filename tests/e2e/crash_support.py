@@ -62,3 +62,10 @@ def ledger_mismatch(portfolio: Portfolio, book: dict[str, Any]) -> list[str]:
     if remote != local:
         out.append(f"positions local {local} != ledger {remote}")
     return out
+
+
+def duplicate_orders(book: dict[str, Any], local: list[str], *, owned: set[str] | None = None) -> int:
+    """Orders sent twice: broker orders no local order owns (``owned``: every id a local order
+    ever had, default ``local``), plus broker ids owned by two local orders."""
+    broker_new = {o["odno"] for o in book["orders"] if o["kind"] == "new"}
+    return len(broker_new - (set(local) if owned is None else owned)) + len(local) - len(set(local))

@@ -30,11 +30,12 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from crash_support import busy_limits, busy_strategy, ledger, ledger_mismatch, settings
+from crash_support import busy_limits, busy_strategy, duplicate_orders, ledger, ledger_mismatch, settings
 
 from kistrade.app.bootstrap import RunOptions, open_runtime
 from kistrade.app.scheduler import DayScheduler
 from kistrade.app.trading_day import TradingDays
+from kistrade.app.usage_view import ClientUsage
 
 # (name, fault on, fault off after the hold or None)
 FAULTS: tuple[tuple[str, dict[str, Any], dict[str, Any] | None], ...] = (
@@ -174,10 +175,8 @@ def lost_and_duplicates(kernel: Any, book: dict[str, Any]) -> tuple[int, int]:
     for odno, qty in by_order.items():
         o = owned.get(odno)
         lost += qty - (min(qty, o.filled_qty) if o is not None else 0)
-    broker_new = [o["odno"] for o in book["orders"] if o["kind"] == "new"]
     local = [o.broker_order_id for o in kernel.router.orders() if o.broker_order_id]
-    dups = len(set(broker_new) - set(owned)) + (len(local) - len(set(local)))
-    return lost, dups
+    return lost, duplicate_orders(book, local, owned=set(owned))
 
 
 async def run_day(
@@ -278,13 +277,9 @@ async def _run_day(
         if hooks.reports:
             report.daily_report = hooks.reports[-1].text
             report.books_equal_in_report = bool(hooks.reports[-1].extra.get("books_equal_broker"))
-        usage = rt.client.ws.stats
-        report.ws_reconnects = usage.reconnects
-        errors: dict[str, int] = {}
-        for key, n in rt.client.rest.metrics.errors.items():
-            code = key.rsplit(":", 1)[-1]
-            errors[code] = errors.get(code, 0) + n
-        report.rest_errors = errors
+        usage = ClientUsage(rt.client).usage()
+        report.ws_reconnects = usage.ws_reconnects
+        report.rest_errors = dict(usage.errors_by_code)
         report.events = Counter(e.kind for e in await rt.store.list_events())
     report.wall_s = wall.monotonic() - t0
     report.rss_max_mb = max(probe.rss_max, rss_mb())

@@ -26,7 +26,7 @@ from kistrade.app.trader import Trader, TraderConfig
 from kistrade.app.trader_io import Checkpoint
 from kistrade.app.usage_recorder import UsageConfig, UsageRecorder
 from kistrade.app.usage_sources import trader_sources
-from kistrade.clock import AffineClock, AffineMap
+from kistrade.clock import AffineClock, AffineMap, clock_speed
 from kistrade.domain.errors import ConfigError
 from kistrade.domain.types import Symbol, parse_symbol
 from kistrade.engine.switch import RiskLimits
@@ -168,7 +168,7 @@ async def open_runtime(settings: Settings, options: RunOptions) -> AsyncIterator
             id_suffix=options.id_suffix or secrets.token_hex(3).upper(),
             sync_interval_s=options.sync_interval_s,
             # an accelerated clock stretches the feed's wall lag: 250 ms of it, at least 2 s
-            bar_grace_s=max(2.0, 0.25 * clock.speed) if isinstance(clock, AffineClock) else 2.0,
+            bar_grace_s=max(2.0, 0.25 * clock_speed(clock)),
         )
         feed = KisMarketFeed(client.ws, hts_id=cfg.hts_id)
         trader = Trader(KisBroker(client), feed, store, clock, trader_cfg, checkpoint=options.checkpoint)

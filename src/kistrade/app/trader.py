@@ -173,7 +173,7 @@ class Trader:
         self.io = StepIO(self.kernel, self.broker, self.store, self.clock, checkpoint=self._checkpoint)
         self.io.on_fill = self._on_fill
         result = await self.sync(final=True)
-        await self._record(
+        await self.record(
             "trader.recovered",
             orders=len(records),
             open=len(router.open_orders()),
@@ -202,7 +202,7 @@ class Trader:
         if self.config.symbols:  # inquire-psbl-order: what the broker says we can buy now
             try:
                 b = await self.broker.buyable(self.config.symbols[0])
-                await self._record("account.buyable", symbol=self.config.symbols[0], cash=b.cash, qty=b.qty)
+                await self.record("account.buyable", symbol=self.config.symbols[0], cash=b.cash, qty=b.qty)
             except Exception as exc:
                 logger.warning("buyable inquiry failed: {}", exc)
         q_day = self.clock.now().date()
@@ -249,18 +249,18 @@ class Trader:
             adopted = False
             settled = not kernel.router.open_orders()
             if not diff.empty and settled:
-                await self._record("account.diff", **diff.detail())
+                await self.record("account.diff", **diff.detail())
                 slack = rounding_slack(kernel.router.orders())
                 if diff.explained_by(slack):
                     cash_delta, amounts = adopt(kernel.portfolio, diff)
                     await save_adjustment(self.store, now.date(), now, cash_delta, amounts)
                     adopted = True
-                    await self._record("account.adopted", slack=slack, **diff.detail())
+                    await self.record("account.adopted", slack=slack, **diff.detail())
                     logger.info("adopted the broker's fee rounding ({} won): {}", diff.won, diff.detail())
                 else:
                     logger.warning("local and broker accounts differ: {}", diff.detail())
         if report.changed:
-            await self._record(
+            await self.record(
                 "reconcile",
                 matched=report.matched,
                 unmatched=report.unmatched,
@@ -291,7 +291,7 @@ class Trader:
             self._feed_started = True
         await self.feed.subscribe(list(self.config.symbols))
         self.day_open = True
-        await self._record("trader.started", mode=self.config.mode, symbols=list(self.config.symbols))
+        await self.record("trader.started", mode=self.config.mode, symbols=list(self.config.symbols))
         self._spawn("feed", self._feed_loop())
         self._spawn("bars", self._bar_loop())
         self._spawn("sync", self._sync_loop())
@@ -316,7 +316,7 @@ class Trader:
             await self.feed.unsubscribe(list(self.config.symbols))
         self.day_open = False
         self._day_ended = True
-        await self._record("trader.day_ended", counters=str(io.counters))
+        await self.record("trader.day_ended", counters=str(io.counters))
         return result
 
     async def _stop_tasks(self) -> None:
@@ -432,7 +432,7 @@ class Trader:
                     await self.sync()
                 except Exception as exc:
                     logger.warning("final sync failed: {}", exc)
-            await self._record("trader.stopped", counters=str(self.io.counters))
+            await self.record("trader.stopped", counters=str(self.io.counters))
         await self.feed.aclose()
 
     def failure_total(self) -> int:
@@ -440,7 +440,8 @@ class Trader:
         c = self.io.counters if self.io is not None else None
         return self.failures + (c.unknown_outcome + c.errors if c is not None else 0)
 
-    async def _record(self, kind: str, **detail: object) -> None:
+    async def record(self, kind: str, **detail: object) -> None:
+        """Append an event to the store's event log, stamped with the clock."""
         await self.store.add_event(EventRecord(self.clock.now(), kind, dict(detail)))
 
 

@@ -19,10 +19,9 @@ from kistrade.app.services import TraderService
 from kistrade.app.trader import Trader
 from kistrade.app.trader_watch import TraderWatch, WatchConfig
 from kistrade.app.views import DailyReport
-from kistrade.clock import AffineClock
+from kistrade.clock import clock_speed
 from kistrade.engine.events import TradingState
 from kistrade.ports import Notifier
-from kistrade.store.records import EventRecord
 
 
 class LogNotifier:
@@ -60,7 +59,7 @@ class _WatchView:
         return self.t.last_tick_at
 
     async def record(self, kind: str, **detail: object) -> None:
-        await self.t.store.add_event(EventRecord(self.t.clock.now(), kind, dict(detail)))
+        await self.t.record(kind, **detail)
 
 
 @dataclass(slots=True)
@@ -90,25 +89,21 @@ class TradingDays:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def _event(self, kind: str, **detail: object) -> None:
-        await self.trader.store.add_event(EventRecord(self.trader.clock.now(), kind, dict(detail)))
-
     async def open_day(self, plan: DayPlan) -> None:
         t = self.trader
         if not t.day_open:
             await t.open_day()
         if self.watch is None:
-            cfg = self.watch_config
-            if isinstance(t.clock, AffineClock) and t.clock.speed > 1:
-                # an accelerated clock stretches every wall-second pause (a reconnect, a busy
-                # simulator) into minutes: stale means silent for 10 wall seconds as well
-                cfg = replace(cfg, stale_after_s=max(cfg.stale_after_s, 10.0 * t.clock.speed))
+            # an accelerated clock stretches every wall-second pause (a reconnect, a busy
+            # simulator) into minutes: stale means silent for 10 wall seconds as well
+            stale = max(self.watch_config.stale_after_s, 10.0 * clock_speed(t.clock))
+            cfg = replace(self.watch_config, stale_after_s=stale)
             self.watch = TraderWatch(_WatchView(t), t.feed.ws.reconnect, cfg)
         self.watch.reset()
         if self._watch_task is None:
             self._watch_task = asyncio.create_task(self._watch_loop(self.watch), name="trader.watch")
         symbols = ", ".join(t.config.symbols)
-        await self._event("day.open", day=plan.day.isoformat())
+        await self.trader.record("day.open", day=plan.day.isoformat())
         await self.notifier.notify(
             "start_stop",
             f"{plan.day} 장 준비 완료 trading day open: {symbols}; open {plan.open:%H:%M}, "
@@ -116,7 +111,7 @@ class TradingDays:
         )
 
     async def closing_auction(self, plan: DayPlan) -> None:
-        await self._event("day.closing_auction", day=plan.day.isoformat())
+        await self.trader.record("day.closing_auction", day=plan.day.isoformat())
         await self.notifier.notify(
             "start_stop", f"{plan.day} {plan.closing_auction:%H:%M} 동시호가 closing auction: no new entries"
         )
@@ -128,7 +123,7 @@ class TradingDays:
         equal = result is not None and result.diff is not None and (result.diff.empty or result.adopted)
         report.extra["books_equal_broker"] = equal
         self.reports.append(report)
-        await self._event(
+        await self.trader.record(
             "day.report",
             day=plan.day.isoformat(),
             trades=report.trades,
@@ -142,7 +137,7 @@ class TradingDays:
         await self.notifier.notify("daily_report", f"{report.text}\n{verdict}", urgent=not equal)
 
     async def idle(self, plan: DayPlan) -> None:
-        await self._event("day.sleep", until=plan.warm_up.isoformat())
+        await self.trader.record("day.sleep", until=plan.warm_up.isoformat())
         await self.notifier.notify(
             "start_stop", f"장 휴장 market closed: sleeping until {plan.warm_up:%Y-%m-%d %H:%M} (warm-up)"
         )

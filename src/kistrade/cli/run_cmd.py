@@ -102,21 +102,12 @@ def run_supervised(config: Path | None, mode: str) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         settings = load_settings(config)
-        tg = settings.telegram
         argv = child_argv(sys.executable, sys.argv[1:])
-        if not tg.enabled:
+        if not settings.telegram.enabled:
             return (await supervise(argv, LogNotifier(), stop=stop)).exit_code
-        from kistrade.app.logging_setup import redact_text
-        from kistrade.notify.telegram import TelegramNotifier
+        from kistrade.cli.run_interfaces import telegram_notifier
 
-        async with TelegramNotifier(
-            token=tg.bot_token.get_secret_value() if tg.bot_token else "",
-            chat_ids=tg.allowed_chat_ids,
-            mode=f"{mode} supervisor",
-            redact=redact_text,
-            levels=tg.notify.model_dump(),
-            base_url=tg.base_url,
-        ) as notifier:
+        async with telegram_notifier(settings, f"{mode} supervisor") as notifier:
             return (await supervise(argv, notifier, stop=stop)).exit_code
 
     return asyncio.run(main())

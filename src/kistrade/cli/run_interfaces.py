@@ -171,6 +171,19 @@ class TradeNotifications:
             await self._notifier.notify("start_stop", "kistrade stopping")
 
 
+def telegram_notifier(settings: Settings, mode: str) -> TelegramNotifier:
+    """The Telegram notifier of the settings (enter it as an async context)."""
+    tg = settings.telegram
+    return TelegramNotifier(
+        token=tg.bot_token.get_secret_value() if tg.bot_token else "",
+        chat_ids=tg.allowed_chat_ids,
+        mode=mode,
+        redact=redact_text,
+        levels=tg.notify.model_dump(),
+        base_url=tg.base_url,
+    )
+
+
 @asynccontextmanager
 async def open_interfaces(
     settings: Settings, rt: Runtime, dashboard_port: int | None = None
@@ -192,19 +205,10 @@ async def open_interfaces(
         tg = settings.telegram
         notifier: Notifier | None = None
         if tg.enabled:
-            notifier = await stack.enter_async_context(
-                TelegramNotifier(
-                    token=tg.bot_token.get_secret_value() if tg.bot_token else "",
-                    chat_ids=tg.allowed_chat_ids,
-                    mode=rt.mode,
-                    redact=redact_text,
-                    levels=tg.notify.model_dump(),
-                    base_url=tg.base_url,
-                )
-            )
+            notifier = await stack.enter_async_context(telegram_notifier(settings, rt.mode))
             await stack.enter_async_context(start_telegram(tg, rt.service, rt.mode, redact=redact_text))
             await stack.enter_async_context(TradeNotifications(rt, notifier).running())
         yield Interfaces(server.url, tg.enabled, notifier)
 
 
-__all__ = ["Interfaces", "TradeNotifications", "open_interfaces", "readiness_probe"]
+__all__ = ["Interfaces", "TradeNotifications", "open_interfaces", "readiness_probe", "telegram_notifier"]

@@ -17,6 +17,7 @@ from datetime import datetime
 import aiohttp
 from loguru import logger
 
+from kistrade.clock import clock_speed
 from kistrade.domain.errors import KistradeError, ParseError, RejectedError
 from kistrade.kis.client.auth import KISAuthManager
 from kistrade.kis.client.env import KisEndpoints, KisEnv
@@ -83,8 +84,7 @@ class KisWebSocket:
         self._closing = False
         self._approval: str | None = None
         self._drop_reason = ""
-        speed = getattr(self.clock, "speed", 1.0)
-        self._clock_speed = float(speed) if isinstance(speed, int | float) and speed > 0 else 1.0
+        self._clock_speed = clock_speed(clock)
         self.dropped_events = 0
 
     # ---- lifecycle ------------------------------------------------------------------------
