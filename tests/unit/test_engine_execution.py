@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kistrade.domain.costs import CostModel
-from kistrade.domain.errors import StateError
+from kistrade.domain.errors import InvalidInputError, StateError
 from kistrade.domain.intents import IntentPurpose, OrderIntent
 from kistrade.domain.orders import Order, OrderState
 from kistrade.domain.types import KST, OrderType, Side, Symbol
@@ -35,7 +35,7 @@ from kistrade.engine.events import (
 )
 from kistrade.engine.execution import ClientIdFactory, OrderRouter
 from kistrade.engine.portfolio import Portfolio
-from kistrade.engine.risk import ApprovedOrder
+from kistrade.engine.risk_sizing import ApprovedOrder
 
 SYM = Symbol("005930")
 TS = datetime(2026, 3, 3, 10, 0, tzinfo=KST)
@@ -269,6 +269,15 @@ def test_client_ids_count_per_day_and_resume() -> None:
     assert ids.next(date(2026, 3, 3)) == "20260303-000041-abc"
     assert ids.next(date(2026, 3, 3)) == "20260303-000042-abc"
     assert ids.next(date(2026, 3, 4)) == "20260304-000001-abc"
+    assert ids.next(date(2026, 3, 4)) == "20260304-000002-abc"
+    assert ids.next(date(2026, 3, 3)) == "20260303-000001-abc"  # any other day restarts the count
+
+
+def test_client_ids_run_out_at_the_sequence_limit() -> None:
+    ids = ClientIdFactory("abc", start_seq=999_999)
+    assert ids.next(date(2026, 3, 3)) == "20260303-999999-abc"
+    with pytest.raises(InvalidInputError, match="999999"):
+        ids.next(date(2026, 3, 3))
 
 
 def test_cancel_after_a_fill_that_beat_the_ack_waits_for_the_odno() -> None:

@@ -14,7 +14,8 @@ from kistrade.domain.types import KST, BookLevel, OrderBook, OrderType, Side, Sy
 from kistrade.engine.events import IntentDenied, RiskRule, TradingState
 from kistrade.engine.market import MarketState
 from kistrade.engine.portfolio import Portfolio
-from kistrade.engine.risk import ApprovedOrder, RiskGate
+from kistrade.engine.risk import RiskGate
+from kistrade.engine.risk_sizing import ApprovedOrder
 from kistrade.engine.switch import RiskLimits, SwitchSnapshot, TradingSwitch
 
 SYM = Symbol("005930")

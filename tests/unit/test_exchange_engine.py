@@ -143,3 +143,17 @@ def test_listing_day_picks_the_tick_table_of_its_era() -> None:
     [off] = e.submit("u", Symbol("000660"), Side.BUY, 1, 111_100, ts=TS)
     assert isinstance(off, Rejected) and off.reason is RejectReason.OFF_TICK
     assert isinstance(e.submit("u", Symbol("000660"), Side.BUY, 1, 111_500, ts=TS)[0], Accepted)
+
+
+def test_relisting_resets_the_day(eng: MatchingEngine) -> None:
+    eng.submit("a", SYM, Side.SELL, 3, 72_000, ts=TS)
+    eng.submit("b", SYM, Side.BUY, 3, 72_000, ts=TS)
+    assert eng.stats(SYM).volume == 3
+    eng.list_symbol(SYM, base_price=80_000)  # same instrument: a new base, fresh stats
+    stats = eng.stats(SYM)
+    assert (stats.base, stats.last, stats.volume, stats.trades) == (80_000, None, 0, 0)
+    assert (eng.limits(SYM).lower, eng.limits(SYM).upper) == (56_000, 104_000)
+    [off] = eng.submit("u", SYM, Side.BUY, 1, 104_100, ts=TS)
+    assert isinstance(off, Rejected) and off.reason is RejectReason.OUTSIDE_LIMITS
+    eng.list_symbol(SYM, base_price=80_000, name="Samsung")  # another name: a new instrument
+    assert eng.instrument(SYM).name == "Samsung"

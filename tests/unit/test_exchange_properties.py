@@ -3,7 +3,8 @@
 * cash: initial = cash_d2 + sum(buy values) - sum(sell values) + commissions + taxes
 * shares: held = initial + bought - sold
 * reservations equal the sum over open orders, and are zero once no order is open
-* the engine's resting account orders match the ledger's open orders
+* the engine's resting account orders match the ledger's open orders (kept as an index, equal
+  to a scan of every order)
 * every fill is on the tick grid and within the daily limits
 """
 
@@ -84,6 +85,7 @@ def price_at(offset: int | None) -> int | None:
 
 def check_open_state(ex: Exchange, led: Ledger) -> None:
     open_orders = led.open_orders()
+    assert open_orders == [o for o in led.orders() if o.remaining > 0]  # the index is the scan
     assert led.reserved_cash == sum(o.reserved_cash for o in open_orders)
     assert led.orderable_cash >= 0
     h = led.holding(SYM)

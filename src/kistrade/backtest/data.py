@@ -52,6 +52,8 @@ class MinuteTimes(Sequence[datetime]):
     @overload
     def __getitem__(self, i: slice) -> list[datetime]: ...
     def __getitem__(self, i: int | slice) -> datetime | list[datetime]:
+        if i.__class__ is int and 0 <= i < self._n:  # the common case first
+            return self.start + timedelta(minutes=i)
         if isinstance(i, slice):
             return [self.start + timedelta(minutes=k) for k in range(*i.indices(self._n))]
         if i < 0:

@@ -81,24 +81,33 @@ def run_bars(
     equity: list[int] = []
     queued: list[SubmitOrder] = []
     day = series.start(0).date()
+
+    def quiet(i: int, stop: int) -> int:
+        """Take bars ``i, i + 1, ...`` (before ``stop``) in bulk while nothing can happen; the
+        first bar not taken."""
+        end = kernel.on_quiet_bars(cols, i, stop)
+        if end > i:
+            held = portfolio.qty(sym)
+            eq = portfolio.equity
+            if held:  # marked at the last close taken; the curve moves with the closes
+                base = eq - held * closes[end - 1]
+                equity.extend([base + held * c for c in closes[i:end]])
+            else:
+                equity.extend([eq] * (end - i))
+            if progress is not None:
+                for k in range(-(-i // PROGRESS_EVERY) * PROGRESS_EVERY, end, PROGRESS_EVERY):
+                    progress(k, n)
+        return end
+
     i = 0
+    busy = -1  # a bar the bulk path just stopped at: something can happen there
     while i < n:
         while breaks[nb] < i:
             nb += 1
-        if skip_quiet and i > 0 and breaks[nb] != i and not queued and not wrapper.pending:
-            end = kernel.on_quiet_bars(cols, i, breaks[nb])
+        if skip_quiet and 0 < i != busy and breaks[nb] != i and not queued and not wrapper.pending:
+            end = quiet(i, breaks[nb])
             if end > i:
-                held = portfolio.qty(sym)
-                eq = portfolio.equity
-                if held:  # marked at the last close taken; the curve moves with the closes
-                    base = eq - held * closes[end - 1]
-                    equity.extend([base + held * c for c in closes[i:end]])
-                else:
-                    equity.extend([eq] * (end - i))
-                if progress is not None:
-                    for k in range(-(-i // PROGRESS_EVERY) * PROGRESS_EVERY, end, PROGRESS_EVERY):
-                        progress(k, n)
-                i = end
+                i = busy = end
                 continue
         h.bar_index = i
         bar = series.bar(i)
@@ -108,6 +117,12 @@ def run_bars(
             day = bday
         if wrapper.pending or queued:
             queued = _open(h, series, i, queued)
+            if skip_quiet and not wrapper.pending:  # the rest of bar i (its close) may be quiet
+                stop = breaks[nb] if breaks[nb] > i else breaks[nb + 1]
+                end = quiet(i, stop)
+                if end > i:
+                    i = busy = end
+                    continue
         queued.extend(h.collect(kernel.on_bar(bar)))
         equity.append(portfolio.equity)
         if progress is not None and i % PROGRESS_EVERY == 0:

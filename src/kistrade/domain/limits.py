@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from kistrade.domain.errors import InvalidInputError
 from kistrade.domain.ticks import Rounding, round_to_tick, tick_size
@@ -38,6 +39,7 @@ def limit_percent(on: date | None = None) -> int:
     return LIMIT_PERCENT_BEFORE_2015
 
 
+@lru_cache(maxsize=4096)  # pure, and asked again for the same bases (a backtest's fills)
 def price_limits(
     base: int,
     kind: InstrumentKind = InstrumentKind.STOCK,

@@ -72,15 +72,16 @@ TRANSITIONS: dict[OrderState, frozenset[OrderState]] = {
 """Allowed ``from -> to`` steps. Self-loops are listed where they are meaningful (another partial fill)."""
 
 _CLIENT_ID_RE = re.compile(r"^\d{8}-\d{6}-[0-9A-Za-z]{1,16}$")
+_SUFFIX_RE = re.compile(r"[0-9A-Za-z]{1,16}")
 
 
 def make_client_order_id(trade_date: date, seq: int, suffix: str) -> str:
     """``YYYYMMDD-NNNNNN-SUFFIX``: deterministic for its inputs, sortable by date then sequence."""
     if not 0 <= seq <= 999_999:
         raise InvalidInputError(f"client order sequence {seq} is outside 0..999999")
-    if not re.fullmatch(r"[0-9A-Za-z]{1,16}", suffix):
+    if not _SUFFIX_RE.fullmatch(suffix):
         raise InvalidInputError(f"client order id suffix {suffix!r} must be 1-16 letters or digits")
-    return f"{trade_date:%Y%m%d}-{seq:06d}-{suffix}"
+    return f"{trade_date.year:04d}{trade_date.month:02d}{trade_date.day:02d}-{seq:06d}-{suffix}"
 
 
 def is_client_order_id(value: str) -> bool:

@@ -90,6 +90,8 @@ class SessionTimes:
 
 def to_kst(dt: datetime) -> datetime:
     """``dt`` in KST; a naive datetime is refused (its zone would be a guess)."""
+    if dt.tzinfo is KST:
+        return dt
     if dt.tzinfo is None or dt.utcoffset() is None:
         raise InvalidInputError(f"datetime {dt.isoformat()} is naive: pass a tz-aware datetime (KST)")
     return dt.astimezone(KST)

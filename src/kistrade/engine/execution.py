@@ -46,7 +46,7 @@ from kistrade.engine.events import (
     UnknownOrderEvent,
 )
 from kistrade.engine.portfolio import Portfolio
-from kistrade.engine.risk import ApprovedOrder
+from kistrade.engine.risk_sizing import ApprovedOrder
 
 
 class ClientIdFactory:
@@ -59,13 +59,20 @@ class ClientIdFactory:
         self.suffix = suffix
         self._day: date | None = None
         self._seq = start_seq
+        self._first = ""  # the day's first id: its date part is reused for the rest of the day
 
     def next(self, day: date) -> str:
-        if self._day is not None and day != self._day:
-            self._seq = 1
-        self._day = day
-        cid = make_client_order_id(day, self._seq, self.suffix)
-        self._seq += 1
+        seq = self._seq
+        if day != self._day:
+            if self._day is not None:
+                seq = 1
+            self._day = day
+            self._first = cid = make_client_order_id(day, seq, self.suffix)
+        elif seq > 999_999:
+            cid = make_client_order_id(day, seq, self.suffix)  # raises: the day's ids ran out
+        else:
+            cid = f"{self._first[:8]}-{seq:06d}-{self.suffix}"
+        self._seq = seq + 1
         return cid
 
 

@@ -56,7 +56,9 @@ from kistrade.engine.events import (
 from kistrade.engine.execution import OrderRouter
 from kistrade.engine.market import MarketState
 from kistrade.engine.portfolio import Portfolio
-from kistrade.engine.risk import PROTECTIVE_PURPOSES, ApprovedOrder, RiskGate
+from kistrade.engine.risk import PROTECTIVE_PURPOSES, RiskGate
+from kistrade.engine.risk_band import TOP
+from kistrade.engine.risk_sizing import ApprovedOrder
 from kistrade.strategy.base import Strategy
 
 BAR_LENGTH = timedelta(minutes=1)
@@ -91,6 +93,9 @@ class KernelContext:
     def position(self, symbol: Symbol) -> Position | None:
         h = self._k.portfolio.holding(symbol)
         return h.to_position() if h is not None and h.qty else None
+
+    def held(self, symbol: Symbol) -> int:
+        return self._k.portfolio.qty(symbol)
 
     def cash(self) -> int:
         return self._k.portfolio.available_cash
@@ -202,10 +207,12 @@ class Kernel:
         if band is None:
             return start
         lo, hi = band
-        seg = bars.close_array[start:stop]
-        out = np.flatnonzero((seg <= lo) | (seg >= hi))
-        if len(out):
-            stop = start + int(out[0])
+        if lo > 0 or hi < TOP:  # else no close can leave the band
+            seg = bars.close_array[start:stop]
+            out = (seg <= lo) | (seg >= hi)
+            k = int(out.argmax())  # the first True (0 when there is none)
+            if out[k]:
+                stop = start + k
         end: int = quiet(bars, start, stop, self.ctx)
         if end > start:
             last = end - 1

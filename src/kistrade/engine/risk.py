@@ -12,7 +12,8 @@ or an :class:`~kistrade.engine.events.IntentDenied` with the rule and a reason. 
 5. price: a LIMIT intent without a price is priced at the touch (best ask / best bid, else the
    last price); a limit price must be on the tick grid and inside the day's limits (when the base
    price is known). A market buy reserves cash at the upper limit (as KIS does), else the last price;
-6. quantity: exits sell at most what is held and not already being sold (qty None: all of it);
+6. quantity (``risk_sizing``): exits sell at most what is held and not already being sold (qty
+   None: all of it);
    entries are sized down to the room under ``max_position_pct`` of equity (position at the
    reference price plus open buys of the symbol), to the cash available (commission included),
    to ``max_volume_participation_pct`` of the recent bar volume, and, for marketable orders, to
@@ -27,9 +28,8 @@ or an :class:`~kistrade.engine.events.IntentDenied` with the rule and a reason. 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import NamedTuple
 
 from kistrade.domain.costs import CostModel
@@ -41,6 +41,7 @@ from kistrade.engine.events import IntentDenied, RiskRule, StateChanged, Trading
 from kistrade.engine.market import MarketState
 from kistrade.engine.portfolio import Portfolio
 from kistrade.engine.risk_band import TOP, change_pct, exit_band, first_true
+from kistrade.engine.risk_sizing import ApprovedOrder, EntrySizer, size_exit
 from kistrade.engine.switch import RiskLimits, TradingSwitch
 
 EXIT_PURPOSES = frozenset(
@@ -59,23 +60,6 @@ def _calendar_phase(ts: datetime) -> Phase:
     return default_calendar().phase_at(ts)
 
 
-@dataclass(frozen=True, slots=True)
-class ApprovedOrder:
-    """An intent the gate let through: what to send, and the cash a buy must reserve."""
-
-    symbol: Symbol
-    side: Side
-    qty: int
-    order_type: OrderType
-    limit_price: int | None
-    purpose: IntentPurpose
-    reserve_price: int
-    """Price the buy reservation is computed at (limit, upper limit, or last price)."""
-    intent: OrderIntent
-    notes: tuple[str, ...] = ()
-    """Why the quantity was cut, if it was (one note per rule)."""
-
-
 class _Priced(NamedTuple):
     limit_price: int | None
     ref_price: int
@@ -85,10 +69,6 @@ class _Priced(NamedTuple):
 class PriceProblem(NamedTuple):
     rule: RiskRule
     reason: str
-
-
-def _floor(value: Decimal) -> int:
-    return int(value.to_integral_value(rounding=ROUND_FLOOR))
 
 
 class RiskGate:
@@ -116,6 +96,7 @@ class RiskGate:
         self._exit_value = (0, TOP)
         self.orders_today = 0
         self._last_order: dict[Symbol, datetime] = {}
+        self._entries = EntrySizer(portfolio, market, self.costs)
 
     # --- state -----------------------------------------------------------------------------
 
@@ -305,8 +286,16 @@ class RiskGate:
         if isinstance(priced, PriceProblem):
             return deny(priced.rule, priced.reason)
         if is_exit:
-            return self._size_exit(intent, priced.limit_price, priced.reserve_price, deny)
-        return self._size_entry(intent, priced.limit_price, priced.ref_price, priced.reserve_price, deny)
+            return size_exit(self.portfolio, intent, priced.limit_price, priced.reserve_price, deny)
+        return self._entries.size(
+            self.limits,
+            intent,
+            limit_price=priced.limit_price,
+            ref_price=priced.ref_price,
+            reserve_price=priced.reserve_price,
+            day=self._day or date.min,
+            deny=deny,
+        )
 
     def _price(self, intent: OrderIntent) -> _Priced | PriceProblem:
         """The limit price (None: market), the reference price for sizing, the reserve price."""
@@ -341,112 +330,3 @@ class RiskGate:
                 f"limit price {price} is outside the daily limits {limits.lower}-{limits.upper}",
             )
         return None
-
-    def _size_exit(
-        self,
-        intent: OrderIntent,
-        limit_price: int | None,
-        reserve_price: int,
-        deny: Callable[[RiskRule, str], IntentDenied],
-    ) -> ApprovedOrder | IntentDenied:
-        sellable = self.portfolio.sellable_qty(intent.symbol)
-        if sellable <= 0:
-            held = self.portfolio.qty(intent.symbol)
-            if held > 0:
-                return deny(RiskRule.DUPLICATE_EXIT, f"all {held} shares are already in open sell orders")
-            return deny(RiskRule.NO_POSITION, "no shares held to sell")
-        qty = sellable if intent.qty is None else min(intent.qty, sellable)
-        notes = () if intent.qty in (None, qty) else (f"sell cut from {intent.qty} to sellable {qty}",)
-        return self._approved(intent, qty, limit_price, reserve_price, notes)
-
-    def _size_entry(
-        self,
-        intent: OrderIntent,
-        limit_price: int | None,
-        ref_price: int,
-        reserve_price: int,
-        deny: Callable[[RiskRule, str], IntentDenied],
-    ) -> ApprovedOrder | IntentDenied:
-        sym, pf, lim = intent.symbol, self.portfolio, self.limits
-        open_buys = pf.reserved_cash_symbol(sym)
-        if pf.qty(sym) == 0 and open_buys == 0:
-            in_use = {h.symbol for h in pf.holdings()} | pf.symbols_with_open_buys()
-            if len(in_use) >= lim.max_open_positions:
-                return deny(
-                    RiskRule.POSITION_LIMIT, f"{len(in_use)} positions open (max {lim.max_open_positions})"
-                )
-        caps: list[tuple[int, RiskRule, str]] = []
-        cap_value = Decimal(pf.equity) * lim.max_position_pct / 100
-        room = cap_value - pf.qty(sym) * ref_price - open_buys
-        caps.append(
-            (
-                max(_floor(room / ref_price), 0),
-                RiskRule.POSITION_LIMIT,
-                f"position limit {lim.max_position_pct}% of equity {pf.equity}",
-            )
-        )
-        caps.append(
-            (self._cash_qty(reserve_price, ts_day=self._day), RiskRule.CASH, f"cash {pf.available_cash}")
-        )
-        volume = self.market.recent_volume(sym)
-        if volume is not None:
-            caps.append(
-                (
-                    _floor(Decimal(volume) * lim.max_volume_participation_pct / 100),
-                    RiskRule.VOLUME,
-                    f"{lim.max_volume_participation_pct}% of recent volume {volume}",
-                )
-            )
-        touch = self.market.touch(sym, Side.BUY)
-        marketable = limit_price is None or (touch is not None and limit_price >= touch)
-        depth = self.market.depth(sym, Side.BUY, limit_price) if marketable else None
-        if depth is not None:
-            caps.append((depth, RiskRule.BOOK_DEPTH, f"visible ask depth {depth}"))
-        qty = intent.qty
-        notes: list[str] = []
-        for cap, rule, why in caps:
-            if cap <= 0:
-                return deny(rule, f"no room: {why}")
-            if qty is None or cap < qty:
-                if intent.qty is not None:
-                    notes.append(f"qty cut to {cap} by {rule.value}: {why}")
-                qty = cap
-        assert qty is not None
-        return self._approved(intent, qty, limit_price, reserve_price, tuple(notes))
-
-    def _cash_qty(self, price: int, ts_day: date | None) -> int:
-        """Largest qty whose value plus commission fits the available cash."""
-        cash = self.portfolio.available_cash
-        if cash <= 0:
-            return 0
-        day = ts_day or date.min
-        qty = _floor(Decimal(cash) / (Decimal(price) * (1 + self.costs.commission_rate)))
-        while qty > 0 and qty * price + self.costs.buy_cost(qty * price, day) > cash:
-            qty -= 1
-        return qty
-
-    def buy_reservation(self, price: int, qty: int) -> int:
-        """Cash an open buy of ``qty`` at ``price`` holds: value plus commission."""
-        value = price * qty
-        return value + self.costs.buy_cost(value, self._day or date.min)
-
-    def _approved(
-        self,
-        intent: OrderIntent,
-        qty: int,
-        limit_price: int | None,
-        reserve_price: int,
-        notes: tuple[str, ...],
-    ) -> ApprovedOrder:
-        order_type = OrderType.MARKET if limit_price is None else OrderType.LIMIT
-        return ApprovedOrder(
-            intent.symbol,
-            intent.side,
-            qty,
-            order_type,
-            limit_price,
-            intent.purpose,
-            reserve_price,
-            intent,
-            notes,
-        )

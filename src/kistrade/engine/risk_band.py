@@ -21,13 +21,10 @@ def change_pct(price: int, qty: int, purchase_amount: int) -> Decimal:
 
 def first_true(pred: Callable[[int], bool], guess: int) -> int:
     """The smallest x in [-TOP, TOP] with ``pred(x)`` for a ``pred`` false below some point and
-    true from it on (-TOP when true everywhere, ``TOP + 1`` when never); a few calls near ``guess``."""
-    if pred(-TOP):
-        return -TOP
-    if not pred(TOP):
-        return TOP + 1
-    lo, hi = -TOP, TOP  # pred(lo) is false, pred(hi) true
-    g = min(max(guess, lo + 1), hi - 1) if hi - lo > 1 else hi
+    true from it on (-TOP when true everywhere, ``TOP + 1`` when never); a few calls near ``guess``
+    (gallop from it, then bisect), never outside [-TOP, TOP]."""
+    lo, hi = -TOP - 1, TOP + 1  # taken as pred(lo) false and pred(hi) true, never called
+    g = min(max(guess, -TOP), TOP)
     step = 1
     if pred(g):
         hi = g

@@ -39,6 +39,9 @@ def uncross(
     reference: int,
 ) -> UncrossResult | None:
     """The auction price for these aggregated levels, or ``None`` if nothing would trade."""
+    if not bids and not asks:  # market orders only: the reference is the one candidate
+        qty = min(market_buy, market_sell)
+        return UncrossResult(reference, qty, market_buy, market_sell) if qty else None
     bid_prices = sorted(level.price for level in bids)
     bid_qty = {level.price: level.qty for level in bids}
     ask_prices = sorted(level.price for level in asks)

@@ -56,8 +56,13 @@ class _Listing:
         self.instrument = instrument
         self.on = on
         self.book = OrderBook(instrument.symbol)
-        limits = price_limits(base, instrument.kind, on=on, market=instrument.market)
-        self.stats = SymbolStats(symbol=instrument.symbol, base=base, limits=limits)
+        self.rebase(base)
+
+    def rebase(self, base: int) -> None:
+        """Fresh stats with ``base`` as the base price (and its limits)."""
+        inst = self.instrument
+        limits = price_limits(base, inst.kind, on=self.on, market=inst.market)
+        self.stats = SymbolStats(inst.symbol, base, limits)
 
     def on_grid(self, price: int) -> bool:
         return is_valid_tick(price, self.instrument.kind, on=self.on, market=self.instrument.market)
@@ -91,6 +96,11 @@ class MatchingEngine:
         old = self._listings.get(symbol)
         if old is not None and len(old.book):
             raise StateError(f"cannot re-list {symbol}: {len(old.book)} orders are still resting")
+        if old is not None and old.on == on:
+            inst = old.instrument
+            if inst.name == (name or symbol) and inst.market is market and inst.kind is kind:
+                old.rebase(base_price)  # the same listing, a new day or reference: keep its empty book
+                return
         instrument = Instrument(symbol=symbol, name=name or symbol, market=market, kind=kind)
         self._listings[symbol] = _Listing(instrument, base_price, on)
 

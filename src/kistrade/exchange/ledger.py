@@ -64,6 +64,8 @@ class Ledger:
         self.reserved_cash = 0
         self._next_odno = first_odno
         self._orders: dict[str, OrderRecord] = {}
+        self._live: dict[str, OrderRecord] = {}
+        """The orders with something remaining (``open_orders`` without a scan of the day)."""
         self._holdings: dict[Symbol, Holding] = {}
         self.buy_amount_today = 0
         self.sell_amount_today = 0
@@ -137,7 +139,8 @@ class Ledger:
         return [o for o in self._orders.values() if trade_date is None or o.trade_date == trade_date]
 
     def open_orders(self) -> list[OrderRecord]:
-        return [o for o in self._orders.values() if o.remaining > 0]
+        """Orders with a remaining quantity, in order-number order."""
+        return list(self._live.values())
 
     def fills(self) -> Iterator[LedgerFill]:
         for order in self._orders.values():
@@ -202,6 +205,7 @@ class Ledger:
         )
         record.reserve_price = reserve_price if side is Side.BUY else 0
         record.remaining = qty
+        self._live[record.odno] = record
         self._reserve(record, reserve)
         return record
 
@@ -230,6 +234,8 @@ class Ledger:
         original.remaining -= move
         original.revised_qty += move
         new.remaining = move
+        self._left(original)
+        self._live[new.odno] = new
         if original.side is Side.BUY:
             new.reserve_price = reserve_price
             self._set_reserved(original, old_after if original.remaining else 0)
@@ -281,6 +287,7 @@ class Ledger:
         self.total_commission += commission
         self.total_tax += tax
         order.remaining -= qty
+        self._left(order)
         order.filled_qty += qty
         order.filled_value += value
         order.commission += commission
@@ -299,6 +306,7 @@ class Ledger:
                 f"cancel of {qty} for order {odno} that is not open for that much in {self.account_id}"
             )
         order.remaining -= qty
+        self._left(order)
         order.cancelled_qty += qty
         if order.side is Side.BUY:
             self._rereserve(order)
@@ -378,6 +386,11 @@ class Ledger:
         record.market, record.instrument_kind = market, instrument_kind
         self._orders[odno] = record
         return record
+
+    def _left(self, order: OrderRecord) -> None:
+        """After ``order.remaining`` went down: drop it from the open orders at 0."""
+        if not order.remaining:
+            self._live.pop(order.odno, None)
 
     def _reserve(self, record: OrderRecord, cash: int) -> None:
         if record.side is Side.BUY:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from kistrade.domain.limits import PriceLimits
@@ -35,14 +35,18 @@ class Depth:
 
 def with_trade(stats: SymbolStats, price: int, qty: int, ts: datetime) -> SymbolStats:
     """``stats`` after one execution of ``qty`` at ``price``."""
-    return replace(
-        stats,
-        last=price,
-        last_ts=ts,
-        open=stats.open if stats.open is not None else price,
-        high=price if stats.high is None else max(stats.high, price),
-        low=price if stats.low is None else min(stats.low, price),
-        volume=stats.volume + qty,
-        value=stats.value + price * qty,
-        trades=stats.trades + 1,
+    high, low = stats.high, stats.low
+    return SymbolStats(
+        stats.symbol,
+        stats.base,
+        stats.limits,
+        price,
+        ts,
+        stats.open if stats.open is not None else price,
+        price if high is None or price > high else high,
+        price if low is None or price < low else low,
+        stats.close,
+        stats.volume + qty,
+        stats.value + price * qty,
+        stats.trades + 1,
     )

@@ -41,6 +41,10 @@ class StrategyContext(Protocol):
         """The filled position in ``symbol`` (``None`` or ``qty == 0`` when flat)."""
         ...
 
+    def held(self, symbol: Symbol) -> int:
+        """Shares held in ``symbol`` (0 when flat): ``position(symbol).qty`` without the copy."""
+        ...
+
     def cash(self) -> int:
         """Available cash in won."""
         ...
@@ -56,8 +60,7 @@ class StrategyContext(Protocol):
 
 def held_qty(ctx: StrategyContext, symbol: Symbol) -> int:
     """Shares held in ``symbol`` (0 when flat)."""
-    pos = ctx.position(symbol)
-    return pos.qty if pos is not None else 0
+    return ctx.held(symbol)
 
 
 class Strategy(ABC):

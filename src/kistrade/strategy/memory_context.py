@@ -25,6 +25,10 @@ class MemoryContext:
     def position(self, symbol: Symbol) -> Position | None:
         return self.positions.get(symbol)
 
+    def held(self, symbol: Symbol) -> int:
+        pos = self.positions.get(symbol)
+        return pos.qty if pos is not None else 0
+
     def cash(self) -> int:
         return self.cash_won
 

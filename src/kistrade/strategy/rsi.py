@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
 
 from kistrade.domain.intents import IntentPurpose, OrderIntent, Signal
 from kistrade.domain.types import Bar, Side, Symbol
+from kistrade.indicators.rsi_column import RsiColumn
 from kistrade.indicators.streaming import RsiStream
 from kistrade.strategy.analysis import clip01
 from kistrade.strategy.base import Strategy, StrategyContext, held_qty
@@ -27,7 +32,11 @@ class BarCloses(Protocol):
     @property
     def symbol(self) -> Symbol: ...
     @property
+    def starts(self) -> Sequence[datetime]: ...
+    @property
     def closes(self) -> Sequence[int]: ...
+    @property
+    def close_array(self) -> npt.NDArray[np.int64]: ...
 
 
 def rsi_side(rsi_value: float, held: int, oversold: float, overbought: float) -> Side | None:
@@ -65,8 +74,13 @@ class RsiStrategy(Strategy):
     def __init__(self, params: RsiParams | None = None) -> None:
         self.params = params if params is not None else RsiParams()
         self._rsi: dict[Symbol, RsiStream] = {}
+        self._columns: dict[Symbol, RsiColumn] = {}
+        """Streams following a backtest's column of closes (``quiet_bars``; see RsiColumn)."""
 
     def _stream(self, symbol: Symbol) -> RsiStream:
+        column = self._columns.pop(symbol, None)
+        if column is not None:
+            return column.catch_up()
         stream = self._rsi.get(symbol)
         if stream is None:
             stream = self._rsi[symbol] = RsiStream(self.params.rsi_period)
@@ -74,12 +88,27 @@ class RsiStrategy(Strategy):
 
     def rsi(self, symbol: Symbol) -> float | None:
         """The RSI after the last completed bar of ``symbol`` (``None`` while warming up)."""
+        column = self._columns.get(symbol)
+        if column is not None:
+            return column.value()
         stream = self._rsi.get(symbol)
         return stream.value if stream is not None else None
 
     def warm_up(self, bars: Iterable[Bar]) -> None:
         for bar in bars:
             self._stream(bar.symbol).update(bar.close)
+
+    def _column(self, bars: BarCloses, start: int) -> RsiColumn | None:
+        """The stream of ``bars.symbol`` following ``bars`` from ``start``, attached on first use
+        (``None``: the plain stream goes on)."""
+        column = self._columns.get(bars.symbol)
+        if column is not None and column.closes is bars.closes and column.cursor == start:
+            return column
+        stream = self._stream(bars.symbol)  # brings a stale column's stream up to date
+        column = RsiColumn.attach(stream, bars.starts, bars.closes, bars.close_array, start)
+        if column is not None:
+            self._columns[bars.symbol] = column
+        return column
 
     def quiet_bars(self, bars: BarCloses, start: int, stop: int, ctx: StrategyContext) -> int:
         """``on_bar`` for bars ``start, start + 1, ...`` of ``bars`` (held shares unchanged) up to
@@ -90,10 +119,17 @@ class RsiStrategy(Strategy):
             low, high = -math.inf, p.overbought
         else:
             low, high = p.oversold, math.inf
+        column = self._column(bars, start)
+        if column is not None:
+            return column.scan(start, stop, low, high)
         return self._stream(bars.symbol).scan(bars.closes, start, stop, low, high)
 
     def on_bar(self, bar: Bar, ctx: StrategyContext) -> list[OrderIntent]:
-        value = self._stream(bar.symbol).update(bar.close)
+        column = self._columns.get(bar.symbol)
+        if column is not None and column.follows(bar.start, bar.close):
+            value = column.take()
+        else:
+            value = self._stream(bar.symbol).update(bar.close)
         if value is None:
             return []
         p = self.params
