@@ -119,6 +119,10 @@ class OrderBook:
     def market_qty(self, side: Side) -> int:
         return self._market[side].qty
 
+    def market_orders(self, side: Side) -> list[BookOrder]:
+        """Active market orders of ``side`` in time priority (they rest only in a call auction)."""
+        return list(self._market[side].active())
+
     def in_priority(self, side: Side) -> Iterator[BookOrder]:
         """Active orders of ``side`` in execution priority: market orders, then price, then time."""
         yield from self._market[side].active()

@@ -397,5 +397,5 @@ class MatchingEngine:
             if phase is Phase.CLOSING_AUCTION:
                 listing.stats = replace(listing.stats, close=price)
         for side in (Side.BUY, Side.SELL):
-            for order in [o for o in book.in_priority(side) if o.price is None]:
+            for order in book.market_orders(side):
                 events.append(self._cancel(order, order.remaining, CancelReason.MARKET_REMAINDER, ts))
