@@ -191,3 +191,31 @@ def test_minute_day_breaks_match_a_linear_pass() -> None:
             times = series.columns().starts
             keys = [day_key(times[i]) for i in range(n)]
             assert series.day_breaks() == [i for i in range(1, n) if keys[i] != keys[i - 1]]
+
+
+def test_minute_columns_have_no_look_ahead() -> None:
+    """The bulk path reads an indicator of the whole column (computed once): bars after t still
+    never change a decision, a fill or the equity at t."""
+    rows = random_rows(11, 3_000, 0.006)
+    start = datetime(2024, 3, 4, 9, 0, tzinfo=KST)
+
+    def run(rs: list[tuple[int, int, int, int, int]]) -> BacktestResult:
+        o, h, lo, c, v = (list(x) for x in zip(*rs, strict=True))
+        columns = minute_columns(SYM, start, opens=o, highs=h, lows=lo, closes=c, volumes=v)
+        return run_bars(create_strategy("rsi"), columns, BacktestConfig(cash=10_000_000))
+
+    base = run(rows)
+    assert len(base.record.fills) > 10
+    rng = np.random.default_rng(3)
+    for t in (150, 1_234, 2_990):
+        scale = rng.uniform(0.5, 1.5, len(rows) - t - 1)
+        changed = rows[: t + 1] + [
+            (*(max(1, int(p * f)) for p in r[:4]), r[4]) for r, f in zip(rows[t + 1 :], scale, strict=True)
+        ]
+        other = run(changed)
+        assert [s for s in other.record.signals if s[0] <= t] == [s for s in base.record.signals if s[0] <= t]
+        cutoff = start + timedelta(minutes=t)
+        assert [f for f in other.record.fills if f.ts <= cutoff] == [
+            f for f in base.record.fills if f.ts <= cutoff
+        ]
+        assert other.record.equity[: t + 1] == base.record.equity[: t + 1]
