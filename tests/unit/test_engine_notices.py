@@ -42,7 +42,7 @@ def test_order_notices() -> None:
     t = NoticeTranslator()
     assert t.events(BASE) == [OrderAccepted(TS, "0000002891", "06010")]
     assert t.events(replace(BASE, rejected=True)) == [
-        OrderRejected(TS, "rejected by the broker (RFUS_YN=1)", broker_order_id="0000002891")
+        OrderRejected(TS, "rejected by the broker (refusal notice)", broker_order_id="0000002891")
     ]
     cancel = replace(
         BASE, broker_order_id="0000002892", original_order_id="0000002891", kind=NoticeKind.CANCEL

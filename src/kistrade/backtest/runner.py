@@ -26,7 +26,7 @@ from kistrade.backtest.data import BarSeries, MinuteTimes
 from kistrade.backtest.harness import Harness, Record
 from kistrade.backtest.metrics import Metrics, compute
 from kistrade.domain.errors import InvalidInputError
-from kistrade.domain.types import Side, Trade
+from kistrade.domain.types import Bar, Side, Trade
 from kistrade.engine.events import SubmitOrder
 from kistrade.strategy.base import Strategy
 
@@ -116,7 +116,7 @@ def run_bars(
             queued.extend(h.apply(broker.new_day(bday, series.open_ts(i))))
             day = bday
         if wrapper.pending or queued:
-            queued = _open(h, series, i, queued)
+            queued = _open(h, series, i, bar, queued)
             if skip_quiet and not wrapper.pending:  # the rest of bar i (its close) may be quiet
                 stop = breaks[nb] if breaks[nb] > i else breaks[nb + 1]
                 end = quiet(i, stop)
@@ -139,9 +139,8 @@ def run_bars(
     )
 
 
-def _open(h: Harness, series: BarSeries, i: int, queued: list[SubmitOrder]) -> list[SubmitOrder]:
-    """Submit what bar i-1 decided at bar i's open and fill it there."""
-    bar = series.bar(i)
+def _open(h: Harness, series: BarSeries, i: int, bar: Bar, queued: list[SubmitOrder]) -> list[SubmitOrder]:
+    """Submit what bar i-1 decided at bar i's open (``bar``) and fill it there."""
     ts = series.open_ts(i)
     h.market.on_trade(Trade(series.symbol, ts, bar.open, 0))
     if h.portfolio.holding(series.symbol) is not None:

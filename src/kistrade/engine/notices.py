@@ -4,16 +4,17 @@ to engine broker events. Pure; the I/O layer calls it and feeds the result to
 
 Mapping (shared/kis-protocol.md §7.3):
 
-* rejected (RFUS_YN=1) -> OrderRejected of ``broker_order_id``;
-* a fill (CNTG_YN=2) -> OrderFilled with id :func:`notice_fill_id`;
-* ACPT_YN=3 (IOC/FOK remainder cancelled) -> OrderCancelled;
-* a new order's acceptance -> OrderAccepted (ODNO + org no);
-* a confirmed cancel (RCTF_CLS=2, ACPT_YN=2) -> OrderCancelled of the ORIGINAL order;
-* a confirmed revise (RCTF_CLS=1, ACPT_YN=2) -> OrderRevised: the original order now lives under
-  the new ODNO; a revise/cancel notice that is not a confirmation gives nothing.
+* a refusal -> OrderRejected of ``broker_order_id``;
+* an execution -> OrderFilled with id :func:`notice_fill_id`;
+* an IOC/FOK remainder cancelled -> OrderCancelled;
+* a new order's acceptance -> OrderAccepted (broker order number + org no);
+* a confirmed cancel -> OrderCancelled of the ORIGINAL order;
+* a confirmed revise -> OrderRevised: the original order now lives under the new broker order
+  number; a revise/cancel notice that is not a confirmation gives nothing.
 
-Fill ids. A notice carries no execution id, so the id is ``ODNO:HHMMSS:qty@price`` (+ ``#n``
-for the n-th identical notice in the same second, counted by the caller-owned ``seen`` map).
+Fill ids. A notice carries no execution id, so the id is ``<broker order number>:HHMMSS:qty@price``
+(+ ``#n`` for the n-th identical notice in the same second, counted by the caller-owned ``seen``
+map).
 A notice delivered twice gives the same id (applied once). Should two real executions ever be
 merged, the order comes out short, never doubled, and ``OrderRouter.catch_up_fill`` repairs it
 from the REST totals: a miss can be repaired, a double count cannot.
@@ -55,7 +56,7 @@ class NoticeTranslator:
     def events(self, n: ExecutionNotice) -> list[BrokerEvent]:
         odno = n.broker_order_id
         if n.rejected:
-            return [OrderRejected(n.ts, "rejected by the broker (RFUS_YN=1)", broker_order_id=odno)]
+            return [OrderRejected(n.ts, "rejected by the broker (refusal notice)", broker_order_id=odno)]
         if n.is_fill:
             base = notice_fill_id(n)
             self._seen[base] += 1
