@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -37,10 +38,20 @@ def test_round_trips_average_partial_fills_and_count_costs() -> None:
     ]
     (t,) = round_trips(fills)
     assert t.entry_time == D0 and t.exit_time == D0 + timedelta(days=3)
-    assert t.entry_price == pytest.approx((10 * 100 + 30 * 110) / 40)  # 107.5
+    assert t.entry_price == Decimal("107.5")  # (10 * 100 + 30 * 110) / 40, exact
     assert t.exit_price == 120 and t.qty == 40
     assert t.gross == 40 * 120 - 4_300 == 500
     assert t.costs == 15 and t.pnl == 485
+    as_json = t.to_json()
+    assert as_json["entry_price"] == 107.5 and isinstance(as_json["exit_price"], int)
+    assert as_json["return_pct"] == round(485 * 100 / 4_300, 6)
+
+
+def test_round_trip_prices_stay_exact() -> None:
+    fills = [fill(0, Side.BUY, 3, 70_100), fill(1, Side.BUY, 4, 70_000), fill(2, Side.SELL, 7, 71_000)]
+    (t,) = round_trips(fills)
+    assert t.entry_price == Decimal(3 * 70_100 + 4 * 70_000) / 7  # decimal, no binary rounding
+    assert t.to_json()["entry_price"] == 70_042.8571  # 490,300 / 7, to 1/10,000 won
 
 
 def test_max_drawdown_sharpe_and_daily_equity_by_hand() -> None:

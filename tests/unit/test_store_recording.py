@@ -34,7 +34,7 @@ books = st.builds(OrderBook, st.just(Symbol("005930")), times, levels, levels)
 def test_trade_values_are_trade_params_flattened(items: list[Trade], per: int) -> None:
     stop = len(items) - len(items) % per
     chunks = list(trade_values(items, stop, per))
-    assert all(len(c) == 10 * per for c in chunks)
+    assert all(len(c) == 8 * per for c in chunks)
     assert [v for c in chunks for v in c] == [v for t in items[:stop] for v in trade_params(t)]
 
 
@@ -42,11 +42,11 @@ def test_trade_values_are_trade_params_flattened(items: list[Trade], per: int) -
 def test_book_values_are_book_params_flattened(items: list[OrderBook], per: int) -> None:
     stop = len(items) - len(items) % per
     chunks = list(book_values(items, stop, per))
-    assert all(len(c) == 11 * per for c in chunks)
+    assert all(len(c) == 9 * per for c in chunks)
     assert [v for c in chunks for v in c] == [v for b in items[:stop] for v in book_params(b)]
 
 
 def test_statements_have_one_placeholder_group_per_row() -> None:
-    assert _INSERT_ONE["ticks"].count("?10") == 1 and "?11" not in _INSERT_ONE["ticks"]
-    assert "?640" in _INSERT_MANY["ticks"] and "?641" not in _INSERT_MANY["ticks"]
-    assert "?352" in _INSERT_MANY["orderbooks"] and "?353" not in _INSERT_MANY["orderbooks"]
+    assert _INSERT_ONE["ticks"].count("?8") == 1 and "?9" not in _INSERT_ONE["ticks"]
+    assert "?512" in _INSERT_MANY["ticks"] and "?513" not in _INSERT_MANY["ticks"]
+    assert "?288" in _INSERT_MANY["orderbooks"] and "?289" not in _INSERT_MANY["orderbooks"]

@@ -27,6 +27,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from kistrade.domain.types import Side
@@ -37,8 +38,9 @@ from kistrade.engine.events import FillApplied
 class RoundTrip:
     entry_time: datetime
     exit_time: datetime
-    entry_price: float
-    exit_price: float
+    entry_price: Decimal
+    """Average price of the entry fills (exact: their value over their quantity)."""
+    exit_price: Decimal
     qty: int
     gross: int
     costs: int
@@ -47,14 +49,24 @@ class RoundTrip:
     @property
     def return_pct(self) -> float:
         cost = self.entry_price * self.qty
-        return 100.0 * self.pnl / cost if cost else 0.0
+        return float(self.pnl * 100 / cost) if cost else 0.0
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["entry_time"] = self.entry_time.isoformat()
         out["exit_time"] = self.exit_time.isoformat()
+        out["entry_price"] = _price_json(self.entry_price)
+        out["exit_price"] = _price_json(self.exit_price)
         out["return_pct"] = round(self.return_pct, 6)
         return out
+
+
+def _price_json(price: Decimal) -> int | float:
+    """An average price for JSON: an int when whole (one fill, or fills at one price), else a
+    number rounded to 1/10,000 won."""
+    if price == price.to_integral_value():
+        return int(price)
+    return float(price.quantize(Decimal("0.0001")))
 
 
 def round_trips(fills: list[FillApplied]) -> list[RoundTrip]:
@@ -75,8 +87,9 @@ def round_trips(fills: list[FillApplied]) -> list[RoundTrip]:
                 sq = sum(s.qty for s in sells)
                 sv = sum(s.qty * s.price for s in sells)
                 costs = sum(x.commission + x.tax for x in buys + sells)
+                entry, exit_ = Decimal(bv) / bq, Decimal(sv) / sq
                 trips.append(
-                    RoundTrip(buys[0].ts, sells[-1].ts, bv / bq, sv / sq, bq, sv - bv, costs, sv - bv - costs)
+                    RoundTrip(buys[0].ts, sells[-1].ts, entry, exit_, bq, sv - bv, costs, sv - bv - costs)
                 )
                 buys, sells = [], []
     return trips

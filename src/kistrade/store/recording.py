@@ -13,8 +13,8 @@ The insert path is the recorder's hot loop, so it is built for rows per second:
   than one statement) goes through the one-row statement.
 - Events are encoded lazily, inside aiosqlite's worker thread (``executemany`` iterates a
   generator there), into one flat parameter list per statement. The timestamp is bound as KST
-  wall-clock parts and turned into epoch microseconds by SQLite (``codec.TS_FROM_PARTS_SQL``),
-  outside the GIL: no datetime arithmetic in Python. The encoding is ``codec.trade_params`` /
+  wall-clock parts (day, second of the day, microsecond) and turned into epoch microseconds by
+  SQLite (``codec.TS_FROM_PARTS_SQL``), outside the GIL: no datetime arithmetic in Python. The encoding is ``codec.trade_params`` /
   ``codec.book_params``, with the common case (a KST time after the last Korean summer time,
   1988) inlined for trades.
 """
@@ -23,18 +23,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from datetime import date
 from typing import Any, Literal
 
 from kistrade.domain.types import KST, OrderBook, Side, Trade
-from kistrade.store.codec import TS_FROM_PARTS_SQL, book_params, trade_params
+from kistrade.store.codec import FIXED_KST_FROM, TS_FROM_PARTS_SQL, book_params, trade_params
 
 RecordTable = Literal["ticks", "orderbooks"]
 
-TRADES_PER_STATEMENT = 64  # 640 bound values: under SQLite's historical limit of 999 per statement
-BOOKS_PER_STATEMENT = 32  # 352 bound values
-_TRADE_WIDTH = 10  # values per row of codec.trade_params
-_BOOK_WIDTH = 11  # values per row of codec.book_params
+TRADES_PER_STATEMENT = 64  # 512 bound values: under SQLite's historical limit of 999 per statement
+BOOKS_PER_STATEMENT = 32  # 288 bound values
+_TRADE_WIDTH = 8  # values per row of codec.trade_params
+_BOOK_WIDTH = 9  # values per row of codec.book_params
 _COLUMNS = {
     "ticks": "symbol, ts, price, qty, aggressor, cum_volume",
     "orderbooks": "symbol, ts, best_ask, best_bid, total_ask_qty, total_bid_qty, levels",
@@ -42,9 +41,9 @@ _COLUMNS = {
 
 
 def _row_sql(width: int, base: int) -> str:
-    """One VALUES tuple of ``width`` parameters numbered from ``base + 1``: (?1, <ts of ?2..?6>, ?7, ...)."""
+    """One VALUES tuple of ``width`` parameters numbered from ``base + 1``: (?1, <ts of ?2..?4>, ?5, ...)."""
     ts = re.sub(r"\?(\d+)", lambda m: f"?{int(m.group(1)) + base}", TS_FROM_PARTS_SQL)
-    rest = ", ".join(f"?{base + k}" for k in range(7, width + 1))
+    rest = ", ".join(f"?{base + k}" for k in range(5, width + 1))
     return f"(?{base + 1}, {ts}, {rest})"
 
 
@@ -76,14 +75,12 @@ _SPAN = (
     "WHERE tbl = ?1 AND first_rowid = ?2 "
     "ON CONFLICT (tbl) DO UPDATE SET max_span = MAX(max_span, excluded.max_span)"
 )
-# KST has been UTC+9 without summer time since 1989; before that codec.trade_params takes its exact path
-_FIXED_KST_FROM = date(1989, 1, 1).toordinal()
 _BUY = Side.BUY
 
 
 def trade_values(trades: Sequence[Trade], stop: int, per: int) -> Iterator[list[object]]:
     """Flat bind values of ``trades[:stop]``, ``per`` rows (``codec.trade_params`` each) per list."""
-    kst, first, buy, slow = KST, _FIXED_KST_FROM, _BUY, trade_params
+    kst, first, buy, slow = KST, FIXED_KST_FROM, _BUY, trade_params
     buf: list[object] = []
     n = 0
     for i in range(stop):
@@ -92,7 +89,7 @@ def trade_values(trades: Sequence[Trade], stop: int, per: int) -> Iterator[list[
         if ts.tzinfo is kst and (day := ts.toordinal()) >= first:
             side = t.aggressor
             buf += (
-                t.symbol, day, ts.hour, ts.minute, ts.second, ts.microsecond,
+                t.symbol, day, ts.hour * 3600 + ts.minute * 60 + ts.second, ts.microsecond,
                 t.price, t.qty, None if side is None else (1 if side is buy else -1), t.cum_volume,
             )  # fmt: skip
         else:

@@ -1,7 +1,9 @@
 """The recorder core: ticks and books queued in memory, written in batches by a background task.
 
 - ``put_nowait(event)`` is the hot path: a plain (non-async) method that appends to a list. It never
-  waits, never touches the disk, and never raises on a full queue.
+  waits, never touches the disk, and never raises on a full queue. It does the least per event:
+  one room counter (free places; very negative once closing) and one countdown to the next wake-up
+  of the background task (the first event of a batch, and every ``batch_size`` events).
 - Bounded: at most ``max_pending`` rows are held (queued + the batch being written). When full the
   NEW event is dropped and counted (``dropped``): the recorder loses data rather than stall trading.
 - A background task flushes when ``batch_size`` rows are queued or ``flush_interval`` seconds after
@@ -19,6 +21,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from types import TracebackType
 
 from loguru import logger
@@ -70,8 +73,15 @@ class BatchWriter:
         self._on_batch = on_batch
         self._trades: list[Trade] = []
         self._books: list[OrderBook] = []
-        self._queued = 0
+        self._room = max_pending  # max_pending - queued - in flight; < 0 once closing
+        self._signal_in = 1  # puts until the next _signal() (the first put of a batch wakes the task)
         self._in_flight = 0
+        self._trades_taken = 0  # trades handed to the background task so far (written or failed)
+        self._books_taken = 0
+        self._dropped_trades = 0
+        self._dropped_books = 0
+        self._last_trade: Trade | None = None  # the newest trade and book handed to the task
+        self._last_book: OrderBook | None = None
         self._first_put = 0.0  # monotonic time of the oldest queued row
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -90,29 +100,70 @@ class BatchWriter:
     # -- hot path -----------------------------------------------------------------------------
     def put_nowait(self, event: Trade | OrderBook) -> bool:
         """Queue one trade or book; returns False (and counts a drop) if full or closed. Never waits."""
-        queued = self._queued
-        if queued + self._in_flight >= self.max_pending or self._closing:
-            self._dropped += 1
-            return False
+        room = self._room
+        if room <= 0:
+            return self._drop(event)
         kind = type(event)
         if kind is Trade:
             self._trades.append(event)  # type: ignore[arg-type]
         elif kind is OrderBook:
             self._books.append(event)  # type: ignore[arg-type]
-        elif isinstance(event, Trade):
+        else:
+            return self._put_subclass(event)
+        self._room = room - 1
+        left = self._signal_in - 1
+        self._signal_in = left
+        if not left:
+            self._signal()
+        return True
+
+    def _put_subclass(self, event: object) -> bool:
+        if isinstance(event, Trade):
             self._trades.append(event)
         elif isinstance(event, OrderBook):
             self._books.append(event)
         else:
             raise InvalidInputError(f"BatchWriter records Trade and OrderBook, not {type(event).__name__}")
-        self._queued = queued = queued + 1
-        # the depth only grows here and shrinks when a batch is written: its maximum is taken there
-        if queued == 1:
-            self._first_put = time.monotonic()
-            self._wake.set()
-        elif queued == self.batch_size:
-            self._wake.set()
+        self._room -= 1
+        self._signal_in -= 1
+        if not self._signal_in:
+            self._signal()
         return True
+
+    def _signal(self) -> None:
+        """The first event of a batch (start the interval) or a full batch: wake the task."""
+        if len(self._trades) + len(self._books) == 1:
+            self._first_put = time.monotonic()
+            self._signal_in = max(1, self.batch_size - 1)
+        else:
+            self._signal_in = self.batch_size
+        self._wake.set()
+
+    def _drop(self, event: object) -> bool:
+        self._dropped += 1
+        if isinstance(event, Trade):
+            self._dropped_trades += 1
+        elif isinstance(event, OrderBook):
+            self._dropped_books += 1
+        return False
+
+    @property
+    def _queued(self) -> int:
+        return len(self._trades) + len(self._books)
+
+    def received(self) -> tuple[int, int]:
+        """(trades, books) given to ``put_nowait`` so far: queued, written, failed or dropped."""
+        return (
+            self._trades_taken + len(self._trades) + self._dropped_trades,
+            self._books_taken + len(self._books) + self._dropped_books,
+        )
+
+    def newest_ts(self) -> datetime | None:
+        """The latest timestamp among the newest queued (or last flushed) trade and book."""
+        trade = self._trades[-1] if self._trades else self._last_trade
+        book = self._books[-1] if self._books else self._last_book
+        stamps = [e.ts for e in (trade, book) if e is not None and e.ts.tzinfo is not None]
+        return max(stamps) if stamps else None
 
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> BatchWriter:
@@ -125,6 +176,7 @@ class BatchWriter:
         """Flush everything queued, stop the background task and return the final counters."""
         if not self._closed:
             self._closing = True
+            self._room = -self.max_pending - (1 << 62)  # every later put is dropped, whatever is written
             self._wake.set()
             if self._task is None:  # never started: write what was queued, here
                 await self._flush()
@@ -185,9 +237,15 @@ class BatchWriter:
         checkpointing and let other writers in between)."""
         trades, self._trades = self._trades, []
         books, self._books = self._books, []
+        self._signal_in = 1
         first_put = self._first_put
         self._in_flight = len(trades) + len(books)
-        self._queued = 0
+        self._trades_taken += len(trades)
+        self._books_taken += len(books)
+        if trades:
+            self._last_trade = trades[-1]
+        if books:
+            self._last_book = books[-1]
         step = self.batch_size
         for i in range(0, len(trades), step):
             await self._write("ticks", trades[i : i + step])
@@ -217,3 +275,4 @@ class BatchWriter:
         finally:
             self._max_depth = max(self._max_depth, self._queued + self._in_flight)
             self._in_flight -= count
+            self._room += count
