@@ -104,3 +104,20 @@ def test_strategy_leaves_the_column_for_a_bar_it_does_not_hold() -> None:
     assert a.on_bar(odd, ctx) == b.on_bar(odd, ctx)
     assert a.rsi(SYM) == b.rsi(SYM)
     assert state(a._rsi[SYM]) == state(b._rsi[SYM])
+
+
+def test_strategy_does_not_retry_a_column_it_cannot_follow() -> None:
+    cols = Columns([1_000 + (i * 37) % 50 for i in range(80)])
+    ctx = MemoryContext(clock=T0)
+    a, b = RsiStrategy(RsiParams()), RsiStrategy(RsiParams())
+    history = [cols.bar(0, close=990)]  # warmed up on a bar before the column
+    a.warm_up(history)
+    b.warm_up(history)
+    a.on_bar(cols.bar(0), ctx)
+    b.on_bar(cols.bar(0), ctx)
+    end = a.quiet_bars(cols, 1, 40, ctx)  # cannot follow: the plain stream scans
+    assert a._refused is cols.closes and not a._columns
+    for i in range(1, end):
+        b.on_bar(cols.bar(i), ctx)
+    assert state(a._rsi[SYM]) == state(b._rsi[SYM])
+    assert a.quiet_bars(cols, end, end, ctx) == end  # refused at once, nothing recomputed

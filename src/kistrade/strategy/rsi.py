@@ -76,6 +76,8 @@ class RsiStrategy(Strategy):
         self._rsi: dict[Symbol, RsiStream] = {}
         self._columns: dict[Symbol, RsiColumn] = {}
         """Streams following a backtest's column of closes (``quiet_bars``; see RsiColumn)."""
+        self._refused: Sequence[int] | None = None
+        """The last column a stream could not follow (not tried again)."""
 
     def _stream(self, symbol: Symbol) -> RsiStream:
         column = self._columns.pop(symbol, None)
@@ -104,9 +106,13 @@ class RsiStrategy(Strategy):
         column = self._columns.get(bars.symbol)
         if column is not None and column.closes is bars.closes and column.cursor == start:
             return column
+        if self._refused is bars.closes:
+            return None
         stream = self._stream(bars.symbol)  # brings a stale column's stream up to date
         column = RsiColumn.attach(stream, bars.starts, bars.closes, bars.close_array, start)
-        if column is not None:
+        if column is None:
+            self._refused = bars.closes  # e.g. a stream warmed up on earlier bars
+        else:
             self._columns[bars.symbol] = column
         return column
 
