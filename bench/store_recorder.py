@@ -6,8 +6,8 @@ Runs, each on a fresh WAL database file in a temporary directory:
 
 1. ``recorder``: the path of ``kistrade record`` after the socket: a producer task hands prebuilt
    ``Trade``/``OrderBook`` events to ``Recorder.put`` and yields to the loop every ``--chunk``
-   events (as a WebSocket reader does between frames); ``Recorder.put`` ->
-   ``BatchWriter.put_nowait`` -> batched multi-row inserts in aiosqlite's thread. rows/s counts
+   events (as a WebSocket reader does between frames); ``Recorder.put`` (which is
+   ``BatchWriter.put_nowait``) -> batched multi-row inserts in aiosqlite's thread. rows/s counts
    from the first event to the end of ``BatchWriter.close()`` (everything committed).
 1b. ``recorder via Recorder.run``: the same, but through ``Recorder.run`` over an async generator
    of the events (one ``__anext__`` per event, as ``kistrade record`` consumes the WebSocket's
@@ -19,8 +19,9 @@ Runs, each on a fresh WAL database file in a temporary directory:
    would: compare its max loop lag with the recorder's.
 
 During each run a task sleeps 1 ms in a loop and records its overshoot: loop lag p50/p99/max.
-``cpu`` is the process's CPU time over the run (all threads): on a loaded machine it varies less
-than the wall time, and the recorder's (with its background checkpoints) compares with raw's.
+``cpu`` is the process's CPU time over the run (all threads), also per row: on a loaded machine it
+varies less than the wall time, and the recorder's (with its background checkpoints) compares with
+raw's. The raw peer's rows are encoded before its clock starts; the recorder's are not.
 """
 
 from __future__ import annotations
@@ -98,7 +99,10 @@ async def measured(name: str, rows: int, body: Callable[[], Awaitable[None]]) ->
     probe.stop()
     await task
     rate = rows / elapsed
-    print(f"{name:<26} {rate:>12,.0f} rows/s  ({elapsed:5.2f} s, cpu {cpu:5.2f} s)  {probe.summary()}")
+    print(
+        f"{name:<26} {rate:>12,.0f} rows/s  ({elapsed:5.2f} s, cpu {cpu:5.2f} s = "
+        f"{cpu / rows * 1e6:4.2f} us/row)  {probe.summary()}"
+    )
     return rate
 
 

@@ -215,3 +215,56 @@ async def test_background_checkpoints_copy_commits_into_the_database_file(tmp_pa
         assert n == (2_000,)
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "max_pending", "n"), [(1, 5, 9), (3, 7, 7), (4, 10, 23), (50, 10, 12)]
+)
+async def test_exactly_max_pending_are_accepted_whatever_the_batch_size(
+    store: SqliteStore, batch_size: int, max_pending: int, n: int
+) -> None:
+    """The fast path's budget never lets one event too many in, at any batch size."""
+    writer = BatchWriter(store.db, batch_size=batch_size, flush_interval=3600, max_pending=max_pending)
+    items = events(n)
+    accepted = [writer.put_nowait(e) for e in items]
+    assert accepted == [True] * min(n, max_pending) + [False] * max(0, n - max_pending)
+    trades = sum(isinstance(e, Trade) for e in items)
+    assert writer.received() == (trades, n - trades)  # dropped ones included
+    assert writer.stats().queue_depth == min(n, max_pending)
+    stats = await writer.close()
+    assert stats.rows_written == min(n, max_pending) and stats.dropped == max(0, n - max_pending)
+
+
+async def test_written_batches_give_their_room_back(store: SqliteStore) -> None:
+    seen, log, on_batch = batch_seen()
+    writer = await BatchWriter(
+        store.db, batch_size=10, flush_interval=3600, max_pending=10, on_batch=on_batch
+    ).start()
+    items = events(40)
+    assert [writer.put_nowait(e) for e in items[:15]] == [True] * 10 + [False] * 5
+    await asyncio.wait_for(seen.wait(), 10)  # the full batch woke the task; it is written
+    assert log[0].rows_written == 10 and log[0].queue_depth == 0
+    assert all(writer.put_nowait(e) for e in items[15:25])  # room again for a whole batch
+    assert writer.put_nowait(items[25]) is False
+    stats = await writer.close()
+    assert (stats.rows_written, stats.dropped) == (20, 6)
+    trades = sum(isinstance(e, Trade) for e in items[:26])
+    assert writer.received() == (trades, 26 - trades)  # 26 put: 20 written, 6 dropped
+
+
+async def test_newest_ts_follows_queued_and_written_events(store: SqliteStore) -> None:
+    writer = BatchWriter(store.db, batch_size=100)
+    assert writer.newest_ts() is None
+    items = events(10)  # books at 4 and 9: the newest is the last book
+    for e in items:
+        writer.put_nowait(e)
+    assert writer.newest_ts() == items[-1].ts
+    await writer.close()
+    assert writer.newest_ts() == items[-1].ts  # remembered after the flush
+
+
+def test_other_types_are_refused_by_name(store: SqliteStore) -> None:
+    writer = BatchWriter(store.db)
+    with pytest.raises(InvalidInputError, match="not str"):
+        writer.put_nowait("trade")  # type: ignore[arg-type]
+    assert writer.received() == (0, 0) and writer.stats().queue_depth == 0

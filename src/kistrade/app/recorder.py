@@ -25,6 +25,8 @@ from kistrade.ports import Clock
 from kistrade.store.db import Database
 from kistrade.store.writer import BatchWriter, WriterStats
 
+_RECORDED = (Trade, OrderBook)
+
 
 @dataclass(frozen=True, slots=True)
 class RecorderProgress:
@@ -62,7 +64,12 @@ class RecordResult:
 
 
 class Recorder:
-    """Stream events -> ``BatchWriter``, with progress and a clean stop."""
+    """Stream events -> ``BatchWriter``, with progress and a clean stop.
+
+    ``put(event)`` is the hot path for one trade or book (the writer's ``put_nowait`` itself unless
+    ``max_events`` is set; anything else raises ``InvalidInputError``); ``run`` consumes a stream and
+    counts and skips other events (notices, gaps) in ``other``.
+    """
 
     def __init__(
         self,
@@ -83,48 +90,58 @@ class Recorder:
         self.on_progress = on_progress
         self._frames = frames or (lambda: 0)
         self._stop = asyncio.Event()
-        self.trades = 0
-        self.books = 0
         self.other = 0
-        self._last_ts: datetime | None = None
+        self._counted = 0  # trades and books put, counted only when max_events is set
+        self._stopping = False
+        # The hot path is the writer's own put_nowait (one call per event; the trade and book
+        # counts and the newest timestamp are the writer's); with max_events, a put that counts.
+        self.put: Callable[[Trade | OrderBook], bool] = (
+            writer.put_nowait if max_events is None else self._put_counted
+        )
         self._started = 0.0
         self._prev = (0.0, 0, 0)  # (monotonic, events, frames) at the previous progress line
         self.reason = ""
 
     def stop(self, reason: str = "stopped") -> None:
         self.reason = self.reason or reason
+        self._stopping = True
         self._stop.set()
 
-    def put(self, event: object) -> None:
-        """The hot path: queue a trade or book (anything else is counted and skipped)."""
-        if isinstance(event, Trade):
-            self.trades += 1
-        elif isinstance(event, OrderBook):
-            self.books += 1
-        else:
-            self.other += 1
-            return
-        self._last_ts = event.ts
-        self.writer.put_nowait(event)
-        if self.max_events is not None and self.trades + self.books >= self.max_events:
+    @property
+    def trades(self) -> int:
+        """Trades received (recorded, queued or dropped by the writer)."""
+        return self.writer.received()[0]
+
+    @property
+    def books(self) -> int:
+        return self.writer.received()[1]
+
+    def _put_counted(self, event: Trade | OrderBook) -> bool:
+        """``put`` with ``max_events``: queue, then stop once ``max_events`` were put."""
+        queued = self.writer.put_nowait(event)
+        self._counted += 1
+        if self.max_events is not None and self._counted >= self.max_events:
             self.stop("max_events")
+        return queued
 
     def progress(self) -> RecorderProgress:
         now = _time.monotonic()
-        events = self.trades + self.books
+        trades, books = self.writer.received()
+        events = trades + books
         frames = self._frames()
         t0, e0, f0 = self._prev
         span = max(1e-9, now - (t0 or self._started))
         self._prev = (now, events, frames)
         w = self.writer.stats()
         lag = 0.0
-        if self._last_ts is not None:
-            lag = max(0.0, (self.clock.now() - self._last_ts).total_seconds())
+        newest = self.writer.newest_ts()
+        if newest is not None:
+            lag = max(0.0, (self.clock.now() - newest).total_seconds())
         return RecorderProgress(
             elapsed_s=now - self._started,
             events=events,
-            trades=self.trades,
-            books=self.books,
+            trades=trades,
+            books=books,
             other=self.other,
             events_per_s=(events - e0) / span,
             frames=frames,
@@ -171,10 +188,14 @@ class Recorder:
         return wait
 
     async def _pump(self, events: AsyncIterator[object]) -> None:
-        put = self.put
+        """Trades and books to ``put``; anything else (notices, gaps) is counted and skipped."""
+        put, recorded = self.put, _RECORDED
         async for ev in events:
-            put(ev)
-            if self._stop.is_set():
+            if isinstance(ev, recorded):
+                put(ev)
+            else:
+                self.other += 1
+            if self._stopping:
                 return
         self.stop("stream ended")
 

@@ -88,7 +88,7 @@ def _exact_parts(ts: datetime) -> tuple[int, int, int]:
 
 
 def trade_params(t: Trade) -> tuple[object, ...]:
-    """Bind values for ``recording`` inserts: (symbol, ordinal, second of day, us, price, qty, aggressor, cum)."""
+    """Bind values for ``recording`` inserts: (symbol, day, second, us, price, qty, aggressor, cum)."""
     ts = t.ts
     side = t.aggressor
     aggr = None if side is None else (1 if side is _BUY else -1)
@@ -101,18 +101,18 @@ def trade_params(t: Trade) -> tuple[object, ...]:
 
 
 def book_params(b: OrderBook) -> tuple[object, ...]:
-    """Bind values for ``recording`` inserts: (symbol, ordinal, second of day, us, best ask/bid, totals, levels)."""
+    """Bind values for ``recording`` inserts: (symbol, day, second, us, best ask/bid, totals, levels)."""
     ts = b.ts
     asks, bids = b.asks, b.bids
-    flat = [v for level in asks for v in (level.price, level.qty)]
-    flat += [v for level in bids for v in (level.price, level.qty)]
-    if len(asks) > 255 or len(bids) > 255:
-        raise InvalidInputError(f"order book has {len(asks)} asks and {len(bids)} bids; at most 255 a side")
-    blob = _levels_struct(len(asks), len(bids)).pack(len(asks), len(bids), *flat)
-    best_ask = asks[0].price if asks and asks[0].price > 0 else None
-    best_bid = bids[0].price if bids and bids[0].price > 0 else None
-    total_ask = sum(flat[1 : 2 * len(asks) : 2])
-    total_bid = sum(flat[2 * len(asks) + 1 :: 2])
+    na, nb = len(asks), len(bids)
+    if na > 255 or nb > 255:
+        raise InvalidInputError(f"order book has {na} asks and {nb} bids; at most 255 a side")
+    flat = [v for level in asks + bids for v in (level.price, level.qty)]  # as pack_levels lays them
+    blob = _levels_struct(na, nb).pack(na, nb, *flat)
+    best_ask = flat[0] if na and flat[0] > 0 else None
+    best_bid = flat[2 * na] if nb and flat[2 * na] > 0 else None
+    total_ask = sum(flat[1 : 2 * na : 2])
+    total_bid = sum(flat[2 * na + 1 :: 2])
     if ts.tzinfo is KST and (day := ts.toordinal()) >= FIXED_KST_FROM:
         return (
             b.symbol, day, ts.hour * 3600 + ts.minute * 60 + ts.second, ts.microsecond,

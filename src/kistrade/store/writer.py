@@ -2,8 +2,9 @@
 
 - ``put_nowait(event)`` is the hot path: a plain (non-async) method that appends to a list. It never
   waits, never touches the disk, and never raises on a full queue. It does the least per event:
-  one room counter (free places; very negative once closing) and one countdown to the next wake-up
-  of the background task (the first event of a batch, and every ``batch_size`` events).
+  an exact-type check, the append and one countdown (``_left``: events that may pass before
+  anything needs attention, the smaller of the free places and the puts until the next wake-up of
+  the background task). Everything else (wake-ups, drops, subclasses, bad types) is the slow path.
 - Bounded: at most ``max_pending`` rows are held (queued + the batch being written). When full the
   NEW event is dropped and counted (``dropped``): the recorder loses data rather than stall trading.
 - A background task flushes when ``batch_size`` rows are queued or ``flush_interval`` seconds after
@@ -73,8 +74,11 @@ class BatchWriter:
         self._on_batch = on_batch
         self._trades: list[Trade] = []
         self._books: list[OrderBook] = []
-        self._room = max_pending  # max_pending - queued - in flight; < 0 once closing
-        self._signal_in = 1  # puts until the next _signal() (the first put of a batch wakes the task)
+        # as of the last _sync(): free places (max_pending - queued - in flight) and puts until the
+        # next _signal() (the first put of a batch wakes the task); the fast path only counts _left
+        self._room = max_pending
+        self._signal_in = 1
+        self._budget = self._left = 1
         self._in_flight = 0
         self._trades_taken = 0  # trades handed to the background task so far (written or failed)
         self._books_taken = 0
@@ -99,25 +103,27 @@ class BatchWriter:
 
     # -- hot path -----------------------------------------------------------------------------
     def put_nowait(self, event: Trade | OrderBook) -> bool:
-        """Queue one trade or book; returns False (and counts a drop) if full or closed. Never waits."""
-        room = self._room
-        if room <= 0:
-            return self._drop(event)
-        kind = type(event)
-        if kind is Trade:
-            self._trades.append(event)  # type: ignore[arg-type]
-        elif kind is OrderBook:
-            self._books.append(event)  # type: ignore[arg-type]
-        else:
-            return self._put_subclass(event)
-        self._room = room - 1
-        left = self._signal_in - 1
-        self._signal_in = left
-        if not left:
-            self._signal()
-        return True
+        """Queue one trade or book; returns False (and counts a drop) if full or closed. Never waits.
 
-    def _put_subclass(self, event: object) -> bool:
+        Anything that is not a ``Trade`` or ``OrderBook`` raises ``InvalidInputError``."""
+        left = self._left
+        if left > 1:
+            kind = type(event)
+            if kind is Trade:
+                self._trades.append(event)  # type: ignore[arg-type]
+                self._left = left - 1
+                return True
+            if kind is OrderBook:
+                self._books.append(event)  # type: ignore[arg-type]
+                self._left = left - 1
+                return True
+        return self._put_slow(event)
+
+    def _put_slow(self, event: object) -> bool:
+        """The last event of the fast path's budget, a full or closed writer, or a subclass."""
+        self._sync()
+        if self._room <= 0 or self._closing:
+            return self._drop(event)
         if isinstance(event, Trade):
             self._trades.append(event)
         elif isinstance(event, OrderBook):
@@ -126,9 +132,18 @@ class BatchWriter:
             raise InvalidInputError(f"BatchWriter records Trade and OrderBook, not {type(event).__name__}")
         self._room -= 1
         self._signal_in -= 1
-        if not self._signal_in:
+        if self._signal_in <= 0:
             self._signal()
+        self._sync()
         return True
+
+    def _sync(self, freed: int = 0) -> None:
+        """Fold the fast path's puts into the counters, add ``freed`` places, set a new budget."""
+        used = self._budget - self._left
+        self._room += freed - used
+        self._signal_in -= used
+        budget = 0 if self._closing else max(0, min(self._room, self._signal_in))
+        self._budget = self._left = budget
 
     def _signal(self) -> None:
         """The first event of a batch (start the interval) or a full batch: wake the task."""
@@ -176,7 +191,7 @@ class BatchWriter:
         """Flush everything queued, stop the background task and return the final counters."""
         if not self._closed:
             self._closing = True
-            self._room = -self.max_pending - (1 << 62)  # every later put is dropped, whatever is written
+            self._sync()  # no budget left: every later put takes the slow path and is dropped
             self._wake.set()
             if self._task is None:  # never started: write what was queued, here
                 await self._flush()
@@ -235,9 +250,11 @@ class BatchWriter:
     async def _flush(self) -> None:
         """Write everything queued, one transaction per ``batch_size`` rows (commits keep the WAL
         checkpointing and let other writers in between)."""
+        self._sync()
         trades, self._trades = self._trades, []
         books, self._books = self._books, []
-        self._signal_in = 1
+        self._signal_in = 1  # the next put starts a new batch
+        self._sync()
         first_put = self._first_put
         self._in_flight = len(trades) + len(books)
         self._trades_taken += len(trades)
@@ -275,4 +292,4 @@ class BatchWriter:
         finally:
             self._max_depth = max(self._max_depth, self._queued + self._in_flight)
             self._in_flight -= count
-            self._room += count
+            self._sync(freed=count)
