@@ -114,6 +114,18 @@ def test_uptime_counts_only_market_hours() -> None:
     assert evening.status is Status.NO_DATA
 
 
+@given(st.lists(st.integers(1, 10_000_000), min_size=1, max_size=400))
+def test_uptime_of_a_bot_always_up_is_exactly_one(gaps_us: list[int]) -> None:
+    """Heartbeats at uneven microsecond gaps (as a loaded loop sends them): the pieces never add
+    up to more than the market time they cover (it was 1.0000000000000002 with float seconds)."""
+    t, hb = at(10, 0), []
+    for gap in [0, *gaps_us]:
+        t += timedelta(microseconds=gap)
+        hb.append(Heartbeat(t, 10.0, True, "r1"))
+    kpi = uptime(hb, None, None, at(15, 0), HOURS)
+    assert kpi.figure == 1.0 and kpi.status is Status.MET
+
+
 def test_uptime_without_heartbeats_is_no_data() -> None:
     assert uptime([], None, None, at(12, 0), HOURS).status is Status.NO_DATA
     outside = uptime(

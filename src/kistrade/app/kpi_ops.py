@@ -80,18 +80,22 @@ def api_latency(calls: list[ApiCall]) -> tuple[Kpi, list[TrLatency]]:
     return kpi, rows
 
 
-def _sessions_overlap(a: datetime, b: datetime, hours: MarketHours) -> float:
-    """Seconds of [a, b) inside regular sessions."""
+_US = timedelta(microseconds=1)
+
+
+def _sessions_overlap(a: datetime, b: datetime, hours: MarketHours) -> int:
+    """Microseconds of [a, b) inside regular sessions (an int: disjoint pieces never add up to more
+    than their whole, as float seconds can by an ulp)."""
     if b <= a:
-        return 0.0
-    total = 0.0
+        return 0
+    total = 0
     day, last = a.astimezone(KST).date(), b.astimezone(KST).date()
     while day <= last:
         session = hours.session(day)
         if session is not None:
             lo, hi = max(a, session[0]), min(b, session[1])
             if hi > lo:
-                total += (hi - lo).total_seconds()
+                total += (hi - lo) // _US
         day += timedelta(days=1)
     return total
 
@@ -117,7 +121,7 @@ def uptime(
         return no_data(
             "uptime", name, target, f"the span {lo:%Y-%m-%d %H:%M} - {hi:%H:%M} holds no market hours"
         )
-    up = 0.0
+    up = 0
     for a, b in itertools.pairwise(beats):
         gap = (b.ts - a.ts).total_seconds()
         if a.up and b.up and gap <= HEARTBEAT_SLACK * max(a.interval_s, b.interval_s):
@@ -132,7 +136,7 @@ def uptime(
         f"regular-session time from {lo:%Y-%m-%d %H:%M:%S} to {hi:%Y-%m-%d %H:%M:%S} covered by "
         f"consecutive heartbeats that found the bot up (trading day open, feed connected), at most "
         f"{HEARTBEAT_SLACK:g} intervals apart; {len(inside)} heartbeats, market time "
-        f"{market / 60:.1f} min, down {max(0.0, market - up) / 60:.1f} min",
+        f"{market / 60e6:.1f} min, down {(market - up) / 60e6:.1f} min",
         share,
     )
 
