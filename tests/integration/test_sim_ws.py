@@ -188,18 +188,21 @@ async def test_burst_is_sent_as_multi_record_frames() -> None:
         await subscribe(ws, "H0STCNT0", "005930")
         prints = h.hub.burst(SAMSUNG, 40)
         assert prints > 10
-        seen = 0
-        counts = []
-        while seen < prints:
+        # the market keeps trading around the burst: its own prints come as single-record frames
+        # (at other instants) and may arrive before or after the burst's frames
+        in_multi = 0
+        while in_multi < prints:
             (text,) = await data_frames(ws, "H0STCNT0", 1)
             _, _, count, recs = split_frame(text, 46)
             frame = parse_frame(text)
             assert isinstance(frame, DataFrame) and len(frame.records) == count
             for rec in recs:
                 check_trade_fields(rec, "005930")
-            counts.append(count)
-            seen += count
-        assert seen == prints and max(counts) > 1
+            if count > 1:
+                in_multi += count
+        # every print of the burst went out in multi-record frames (more only if the market swept
+        # over 4 levels at one instant in the meantime)
+        assert in_multi >= prints
 
 
 async def test_single_record_frames_when_bursts_are_off() -> None:
