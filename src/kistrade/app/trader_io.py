@@ -177,11 +177,11 @@ class StepIO:
             await self.store.save_positions(self.kernel.portfolio.positions())
 
     async def _store_fill(self, ev: FillApplied) -> None:
-        self.counters.fills += 1
         self.checkpoint("after_fill")
         order = self.kernel.router.order(ev.client_order_id)
         if order is None:
             return
+        self.counters.fills += 1  # counted, then stored (a notifier looks for it in the store)
         fill = fill_of(order, ev)
         await self.store.record_fill(fill, exec_id=exec_id(ev.fill_id, ev.ts))
         logger.info(

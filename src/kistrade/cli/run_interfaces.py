@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import asdict, dataclass
@@ -21,8 +22,10 @@ from loguru import logger
 from kistrade.app.bootstrap import Runtime
 from kistrade.app.logging_setup import redact_text
 from kistrade.app.market_view import TraderMarketView
+from kistrade.app.services import TraderService
 from kistrade.app.settings import Settings
 from kistrade.app.usage_view import ClientUsage
+from kistrade.app.views import FillView
 from kistrade.engine.events import TradingState
 from kistrade.interfaces.http.protocols import ServiceReadinessProbe, UsageSnapshot
 from kistrade.interfaces.http.server import serve_dashboard
@@ -31,6 +34,8 @@ from kistrade.notify.telegram import TelegramNotifier
 from kistrade.ports import Notifier
 
 POLL_S = 1.0
+STOP_WAIT_S = 2.0
+"""At stop, how long to wait for fills that were counted but are still being stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +74,20 @@ class TradeNotifications:
     """Sends what the running trader reports to a Notifier: start/stop, new signals (with their
     reasons), new orders and their terminal states, each new fill, every risk state change and
     every new error (the trader counts errors and switches to REDUCING). A new trading day (a new
-    engine) starts the counts again."""
+    engine) starts the counts again.
+
+    Fills are told from the store, each stored fill once (a multiset of their rows: two equal
+    executions are two fills). The trader counts a fill just before it is stored, so the count
+    only says when to look: a look that finds fewer new rows than counted looks again at the next
+    check, and stopping waits up to ``STOP_WAIT_S`` for fills still being written."""
 
     def __init__(self, rt: Runtime, notifier: Notifier, *, poll_s: float = POLL_S) -> None:
         self._rt = rt
         self._notifier = notifier
         self._poll_s = poll_s
-        self._fills = 0
+        self._fills = 0  # the trader's fill count at the last look at the store
+        self._owed = 0  # fills counted but not found in the store yet
+        self._told: Counter[FillView] = Counter()
         self._errors = 0
         self._state: TradingState | None = None
         self._io: object | None = None
@@ -90,6 +102,7 @@ class TradeNotifications:
         """What exists now is not news (recovered orders, signals, fills)."""
         self._io = self._rt.trader.io
         self._fills, self._errors = self._counts()
+        self._told = Counter(await self._rt.service.fills(limit=1 << 62))
         self._signals = {(str(s.ts), s.symbol, s.side) for s in await self._rt.service.signals(limit=50)}
         self._orders = {o.client_order_id: o.state for o in await self._rt.service.orders(limit=100)}
 
@@ -126,8 +139,10 @@ class TradeNotifications:
                     f"order {o.client_order_id} {o.symbol} {o.state}{why}",
                     urgent=o.state == "rejected",
                 )
-        if fills > self._fills:
-            for f in reversed(await svc.fills(limit=min(fills - self._fills, 20))):
+        if fills > self._fills or self._owed:
+            self._owed += max(0, fills - self._fills)
+            for f in await self._new_fills(svc, self._owed):
+                self._owed = max(0, self._owed - 1)
                 await self._notifier.notify(
                     "fill", f"fill: {f.side} {f.qty:,} {f.symbol} @ {f.price:,} ({f.client_order_id})"
                 )
@@ -143,6 +158,17 @@ class TradeNotifications:
                 "error", f"{errors - self._errors} error(s) in the trading path; see the log", urgent=True
             )
         self._fills, self._errors, self._state = fills, errors, status.state
+
+    async def _new_fills(self, svc: TraderService, owed: int) -> list[FillView]:
+        """Stored fills not told yet, oldest first (looking at the newest ``owed`` + 50 rows)."""
+        rows = await svc.fills(limit=owed + 50)  # newest first
+        have = Counter(rows)
+        new: list[FillView] = []
+        for f in reversed(rows):
+            if have[f] > self._told[f]:
+                self._told[f] += 1
+                new.append(f)
+        return new
 
     async def _loop(self) -> None:
         while True:
@@ -168,6 +194,10 @@ class TradeNotifications:
                 await task
             with contextlib.suppress(Exception):
                 await self.check()
+                deadline = asyncio.get_running_loop().time() + STOP_WAIT_S
+                while self._owed and asyncio.get_running_loop().time() < deadline:
+                    await asyncio.sleep(min(self._poll_s, 0.05))  # a fill still being written
+                    await self.check()
             await self._notifier.notify("start_stop", "kistrade stopping")
 
 
