@@ -171,6 +171,11 @@ async def test_orders_and_fills_are_never_doubled(store: SqliteStore) -> None:
     assert await store.record_fill(second, exec_id="10") is True
     assert await store.list_fills("c-1") == [fill, second]
     assert await store.list_fills() == [fill, second]
+    assert await store.list_fills(last=1) == [second]  # the newest, still in time order
+    assert await store.list_fills(last=5) == [fill, second]
+    assert await store.list_fills(last=0) == []
+    with pytest.raises(InvalidInputError, match="last"):
+        await store.list_fills("c-1", last=1)
     assert await store.list_orders(["accepted"]) == [accepted]
     assert await store.list_orders(["filled"]) == []
     orphan = Fill("nope", "1", SAMSUNG, Side.SELL, 1, 1, T0)

@@ -122,7 +122,7 @@ class TraderService:
         return [_order_view(o) for o in orders[:limit]]
 
     async def fills(self, *, limit: int = 100) -> list[FillView]:
-        rows = await self.trader.store.list_fills()
+        rows = await self.trader.store.list_fills(last=limit)
         return [
             FillView(
                 f.ts,

@@ -170,8 +170,14 @@ class TradingRepo:
             ) from exc
         return changed == 1
 
-    async def list_fills(self, client_order_id: str | None = None) -> list[Fill]:
-        if client_order_id is None:
+    async def list_fills(self, client_order_id: str | None = None, *, last: int | None = None) -> list[Fill]:
+        """Fills in time order (of one order, or all); ``last``: only the newest ``last`` of all."""
+        if last is not None:
+            if client_order_id is not None or last < 0:
+                raise InvalidInputError(f"list_fills: last={last} takes no order id and must be >= 0")
+            rows = await self.db.fetchall(_SELECT_FILLS + "ORDER BY ts DESC, id DESC LIMIT ?", (last,))
+            rows.reverse()
+        elif client_order_id is None:
             rows = await self.db.fetchall(_SELECT_FILLS + "ORDER BY ts, id")
         else:
             rows = await self.db.fetchall(
