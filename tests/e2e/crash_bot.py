@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from crash_support import SYMBOLS, busy_limits, busy_strategy, settings, wait_for
+from crash_support import busy_options, settings, wait_for
 
-from kistrade.app.bootstrap import RunOptions, open_runtime
+from kistrade.app.bootstrap import open_runtime
 from kistrade.engine.events import TradingState
 
 
@@ -45,16 +45,7 @@ class Killer:
 async def main(sim_url: str, db: Path, data_dir: Path) -> None:
     killer = Killer(os.environ.get("CRASH_AT", ""))
     run_s = float(os.environ.get("RUN_S", "6"))
-    opts = RunOptions(
-        mode="sim",
-        symbols=SYMBOLS,
-        sim_url=sim_url,
-        db_path=db,
-        strategy=busy_strategy(),
-        limits=busy_limits(),
-        sync_interval_s=60.0,
-        checkpoint=killer,
-    )
+    opts = busy_options(db, sim_url=sim_url, sync_interval_s=60.0, checkpoint=killer)
     async with open_runtime(settings(data_dir), opts) as rt:
         trader, k, io = rt.trader, rt.trader.kernel, rt.trader.io
         assert k is not None and io is not None and trader.recovery is not None

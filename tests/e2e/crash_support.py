@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 
+from kistrade.app.bootstrap import RunOptions
 from kistrade.app.settings import Settings
 from kistrade.app.settings_tree import sources_off
 from kistrade.engine.portfolio import Portfolio
@@ -34,6 +35,20 @@ def busy_strategy() -> Strategy:
 
 def busy_limits() -> RiskLimits:
     return RiskLimits(symbol_cooldown_s=0, max_orders_per_day=400, max_volume_participation_pct=Decimal(100))
+
+
+def busy_options(db: Path, **changes: Any) -> RunOptions:
+    """The e2e bot: SYMBOLS on the simulator (bundled at x120 unless ``sim_url`` is given), trading
+    often (``busy_strategy``, ``busy_limits``), its store at ``db``; ``changes`` override."""
+    base: dict[str, Any] = {
+        "mode": "sim",
+        "symbols": SYMBOLS,
+        "speed": 120.0,
+        "db_path": db,
+        "strategy": busy_strategy(),
+        "limits": busy_limits(),
+    }
+    return RunOptions(**(base | changes))
 
 
 async def wait_for(cond: Callable[[], bool], within: float, what: str) -> None:

@@ -30,9 +30,9 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from crash_support import busy_limits, busy_strategy, duplicate_orders, ledger, ledger_mismatch, settings
+from crash_support import busy_options, duplicate_orders, ledger, ledger_mismatch, settings
 
-from kistrade.app.bootstrap import RunOptions, open_runtime
+from kistrade.app.bootstrap import open_runtime
 from kistrade.app.scheduler import DayScheduler
 from kistrade.app.trading_day import TradingDays
 from kistrade.app.usage_view import ClientUsage
@@ -227,15 +227,8 @@ async def _run_day(
     fault_every_s: float | None,
     fault_hold_s: float,
 ) -> DayReport:
-    opts = RunOptions(
-        mode="sim",
-        sim_url=url,
-        symbols=symbols,
-        db_path=tmp / "trader.db",
-        strategy=busy_strategy(),
-        limits=busy_limits(),
-        sync_interval_s=300.0,
-        start_trading=False,
+    opts = busy_options(
+        tmp / "trader.db", sim_url=url, symbols=symbols, sync_interval_s=300.0, start_trading=False
     )
     probe = Probe()
     t0 = wall.monotonic()

@@ -8,10 +8,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from crash_support import SYMBOLS, busy_limits, busy_strategy, settings, wait_for
+from crash_support import SYMBOLS, busy_options, settings, wait_for
 from typer.testing import CliRunner
 
-from kistrade.app.bootstrap import RunOptions, open_runtime
+from kistrade.app.bootstrap import open_runtime
 from kistrade.app.kpi_load import kpi_report
 from kistrade.app.kpi_model import Status
 from kistrade.app.usage_recorder import DATA_CHECK_KIND
@@ -20,15 +20,7 @@ from kistrade.cli import app
 
 async def test_kpi_of_a_bot_session(tmp_path: Path) -> None:
     db = tmp_path / "trader.db"
-    opts = RunOptions(
-        mode="sim",
-        symbols=SYMBOLS[:2],
-        speed=120.0,
-        db_path=db,
-        strategy=busy_strategy(),
-        limits=busy_limits(),
-        sync_interval_s=60.0,
-    )
+    opts = busy_options(db, symbols=SYMBOLS[:2], sync_interval_s=60.0)
     async with open_runtime(settings(tmp_path), opts) as rt:
         assert rt.usage is not None and rt.trader.io is not None
         io, usage, store = rt.trader.io, rt.usage, rt.store

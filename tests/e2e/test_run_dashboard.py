@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import aiohttp
-from crash_support import SYMBOLS, busy_limits, busy_strategy, settings, wait_for
+from crash_support import SYMBOLS, busy_options, settings, wait_for
 from prometheus_client.parser import text_string_to_metric_families
 
 from kistrade.app.bootstrap import RunOptions, open_runtime
@@ -16,14 +16,7 @@ from kistrade.engine.events import TradingState
 
 
 def _options(tmp_path: Path) -> RunOptions:
-    return RunOptions(
-        mode="sim",
-        symbols=SYMBOLS,
-        speed=120.0,
-        db_path=tmp_path / "trader.db",
-        strategy=busy_strategy(),
-        limits=busy_limits(),
-    )
+    return busy_options(tmp_path / "trader.db")
 
 
 async def test_run_serves_the_dashboard_on_the_bot(tmp_path: Path) -> None:

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from crash_support import SYMBOLS, busy_limits, busy_strategy, wait_for
+from crash_support import SYMBOLS, busy_options, wait_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from fake_telegram import FakeTelegram
 
-from kistrade.app.bootstrap import RunOptions, Runtime, open_runtime
+from kistrade.app.bootstrap import Runtime, open_runtime
 from kistrade.app.logging_setup import setup_logging
 from kistrade.app.settings import Settings
 from kistrade.app.settings_tree import sources_off
@@ -141,15 +141,7 @@ async def _telegram_round(fake: FakeTelegram, rt: Runtime) -> None:
 async def test_a_full_run_leaks_no_secret(tmp_path: Path) -> None:
     secrets: set[str] = set()
     texts: list[str] = []
-    opts = RunOptions(
-        mode="sim",
-        symbols=SYMBOLS,
-        speed=120.0,
-        db_path=tmp_path / "trader.db",
-        strategy=busy_strategy(),
-        limits=busy_limits(),
-        sync_interval_s=30.0,
-    )
+    opts = busy_options(tmp_path / "trader.db", sync_interval_s=30.0)
     async with FakeTelegram(BOT_TOKEN) as fake:
         settings = _settings(tmp_path, fake.url)
         setup_logging(settings.logging, settings.secret_values())  # as `kistrade run` does

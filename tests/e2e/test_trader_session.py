@@ -9,23 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import aiohttp
-from crash_support import SYMBOLS, busy_limits, busy_strategy, ledger, ledger_mismatch, settings, wait_for
+from crash_support import SYMBOLS, busy_options, ledger, ledger_mismatch, settings, wait_for
 
 from kistrade.app.account_sync import rounding_slack
-from kistrade.app.bootstrap import RunOptions, open_runtime
+from kistrade.app.bootstrap import open_runtime
 from kistrade.engine.events import TradingState
 
 
 async def test_session_trades_and_books_equal_the_ledger(tmp_path: Path) -> None:
-    opts = RunOptions(
-        mode="sim",
-        symbols=SYMBOLS,
-        speed=120.0,
-        db_path=tmp_path / "trader.db",
-        strategy=busy_strategy(),
-        limits=busy_limits(),
-        sync_interval_s=60.0,
-    )
+    opts = busy_options(tmp_path / "trader.db", sync_interval_s=60.0)
     async with open_runtime(settings(tmp_path), opts) as rt:
         trader = rt.trader
         kernel = trader.kernel

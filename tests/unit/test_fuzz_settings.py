@@ -10,7 +10,6 @@ tests/unit/test_settings.py checks the documented behaviour and that secrets sta
 
 from __future__ import annotations
 
-import os
 import re
 import string
 from pathlib import Path
@@ -91,14 +90,7 @@ ALIAS_BOMB = b"a: &a [x, x]\n" + b"".join(
 )
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No KISTRADE variables and no ./config.yaml or ./.env from the developer's machine."""
-    for name in list(os.environ):
-        if name.upper().startswith("KISTRADE"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 def _load(**kwargs: Any) -> None:

@@ -19,16 +19,7 @@ APP_SECRET = "Zz9" * 60  # 180 characters, fake
 assert len(APP_KEY) == 36 and len(APP_SECRET) == 180
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No KISTRADE variables and no ./config.yaml or ./.env from the developer's machine."""
-    import os
-
-    for name in list(os.environ):
-        if name.upper().startswith("KISTRADE"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 def write(path: Path, text: str) -> Path:

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from kistrade.backtest.config import BacktestConfig, FillCosts
+from kistrade.domain.costs import floor_won
 from kistrade.domain.sessions import Phase
 from kistrade.domain.ticks import tick_size
 from kistrade.domain.types import InstrumentKind, Market, Side, Symbol
@@ -34,7 +35,6 @@ from kistrade.engine.events import (
     SubmitOrder,
 )
 from kistrade.exchange import MARKET_OWNER, Accepted, Cancelled, CancelReason, Event, Exchange, Fill, Rejected
-from kistrade.exchange.fees import floor_won
 
 ACCOUNT = "BACKTEST-01"
 FUNDING_MARGIN = 10**15

@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 import numpy as np
 import numpy.typing as npt
 
+from kistrade.domain.costs import floor_won
 from kistrade.indicators.batch import rsi as batch_rsi
 
 TaxRate = Callable[[int], Decimal]
@@ -41,10 +42,6 @@ class FastResult:
     final_cash: int
     final_qty: int
     final_equity: int
-
-
-def _floor(x: Decimal) -> int:
-    return int(x.to_integral_value(rounding=ROUND_FLOOR))
 
 
 def run_rsi_fast(
@@ -77,12 +74,12 @@ def run_rsi_fast(
                 break
             t = int(buy_idx[k])
             price = int(opens[t + 1])
-            q = _floor(Decimal(cash) / (Decimal(price) * c1))
-            while q > 0 and q * price + _floor(Decimal(q * price) * commission) > cash:
+            q = floor_won(Decimal(cash) / (Decimal(price) * c1))
+            while q > 0 and q * price + floor_won(Decimal(q * price) * commission) > cash:
                 q -= 1
             if q <= 0:
                 continue
-            fee = _floor(Decimal(q * price) * commission)
+            fee = floor_won(Decimal(q * price) * commission)
             cash -= q * price + fee
             qty, entry_bar, entry_price, entry_cost = q, t + 1, price, fee
         else:
@@ -93,8 +90,8 @@ def run_rsi_fast(
             price = int(opens[t + 1])
             value = qty * price
             rate = tax_rate(t + 1) if callable(tax_rate) else tax_rate
-            fee = _floor(Decimal(value) * commission)
-            tax = _floor(Decimal(value) * rate)
+            fee = floor_won(Decimal(value) * commission)
+            tax = floor_won(Decimal(value) * rate)
             cash += value - fee - tax
             trades.append(FastTrade(entry_bar, t + 1, entry_price, price, qty, entry_cost + fee + tax))
             qty = 0

@@ -24,21 +24,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from kistrade.cli.dates import parse_day
 from kistrade.domain.errors import KistradeError
 
 err = Console(stderr=True)
 out = Console()
-
-
-def _day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return (
-            date.fromisoformat(text) if "-" in text else date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-        )
-    except ValueError:
-        raise typer.BadParameter(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _rate(text: str | None, option: str) -> Decimal | None:
@@ -213,7 +203,7 @@ def register(app: typer.Typer) -> None:
             if mode not in ("bars", "ticks"):
                 raise typer.BadParameter(f"--mode {mode!r} must be bars or ticks")
             load = load_ticks if mode == "ticks" else load_series
-            series = load(data, db, _day(start, "--from"), _day(end, "--to"))
+            series = load(data, db, parse_day(start, "--from"), parse_day(end, "--to"))
             kw: dict[str, Any] = {"cash": cash, "slippage_ticks": slippage, "signal_horizon": horizon}
             rate = _rate(commission, "--commission")
             if rate is not None:
@@ -284,7 +274,7 @@ def register(app: typer.Typer) -> None:
         from kistrade.backtest.sweep import Job, optimize, parse_grid, points, rank, save, windows
 
         try:
-            series = load_series(data, db, _day(start, "--from"), _day(end, "--to"))
+            series = load_series(data, db, parse_day(start, "--from"), parse_day(end, "--to"))
             kw: dict[str, Any] = {"cash": cash, "sell_tax_rate": _rate(sell_tax, "--sell-tax")}
             rate = _rate(commission, "--commission")
             if rate is not None:

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kistrade.cli.config_cmd import CONFIG_OPTION, ENV_FILE_OPTION
+from kistrade.cli.dates import parse_day
 from kistrade.cli.kis_cmds import MODE_OPTION, SIM_URL_OPTION
 
 if TYPE_CHECKING:
@@ -45,15 +46,6 @@ def _run_coro(coro: Coroutine[Any, Any, T]) -> T:
     except KistradeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
-
-
-def _parse_day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text if "-" in text else f"{text[:4]}-{text[4:6]}-{text[6:]}")
-    except ValueError:
-        raise typer.BadParameter(f"{option} {text!r} is not a date (YYYY-MM-DD or YYYYMMDD)") from None
 
 
 def _guard(action: Any) -> Any:
@@ -103,8 +95,8 @@ def data_fetch(
     from kistrade.app.market_data import fetch_daily
     from kistrade.cli.kis_cmds import run_target
 
-    first = _parse_day(start, "--from")
-    last = _parse_day(end, "--to")
+    first = parse_day(start, "--from")
+    last = parse_day(end, "--to")
     assert first is not None
     target_db = _guard(lambda: _db_path(db, config, env_file))
 
@@ -164,7 +156,7 @@ def data_export(
     or with --parquet one typed parquet file per table (written atomically)."""
     target = _guard(lambda: _db_path(db, config, env_file))
     chosen = [s.strip() for s in symbols.split(",") if s.strip()] if symbols else None
-    first, last = _parse_day(start, "--from"), _parse_day(end, "--to")
+    first, last = parse_day(start, "--from"), parse_day(end, "--to")
     if parquet:
         written = _run_coro(_export_parquet(target, out, chosen, first, last))
         for p in written:

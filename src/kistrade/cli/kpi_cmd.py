@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,21 +17,13 @@ from rich.console import Console
 from rich.table import Table
 
 from kistrade.cli.config_cmd import CONFIG_OPTION, ENV_FILE_OPTION
+from kistrade.cli.dates import parse_day
 
 if TYPE_CHECKING:
     from kistrade.app.kpi_model import KpiReport
 
 _STYLE = {"met": "green", "not met": "red", "no data": "yellow"}
 _MODES = ("sim", "paper", "live")
-
-
-def _day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text if "-" in text else f"{text[:4]}-{text[4:6]}-{text[6:]}")
-    except ValueError:
-        raise typer.BadParameter(f"{option} {text!r} is not a date (YYYY-MM-DD or YYYYMMDD)") from None
 
 
 def store_for_mode(data_dir: Path, mode: str) -> Path:
@@ -152,7 +143,7 @@ def kpi(
     from kistrade.domain.errors import KistradeError
 
     try:
-        start, end = _day(first, "--from"), _day(last, "--to")
+        start, end = parse_day(first, "--from"), parse_day(last, "--to")
         if db is None:
             from kistrade.app.settings import load_settings
 

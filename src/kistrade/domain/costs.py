@@ -60,7 +60,8 @@ _TAX_TABLE: tuple[tuple[date, dict[Market, Decimal]], ...] = (
 _TAX_STARTS = tuple(start for start, _ in _TAX_TABLE)
 
 
-def _floor_won(amount: Decimal) -> int:
+def floor_won(amount: Decimal) -> int:
+    """``amount`` floored to the won (KRX and KIS floor commission and tax)."""
     return int(amount.to_integral_value(rounding=ROUND_FLOOR))
 
 
@@ -74,7 +75,7 @@ def commission(value: int, rate: Decimal = DEFAULT_COMMISSION_RATE) -> int:
     _check_value(value)
     if rate < 0:
         raise InvalidInputError(f"commission rate {rate} is negative")
-    return _floor_won(Decimal(value) * rate)
+    return floor_won(Decimal(value) * rate)
 
 
 def sell_tax_rate(
@@ -94,7 +95,7 @@ def sell_tax(
 ) -> int:
     """Transaction tax on a sell of ``value`` won settling on ``settle_date``, floored to the won."""
     _check_value(value)
-    return _floor_won(Decimal(value) * sell_tax_rate(settle_date, market, kind))
+    return floor_won(Decimal(value) * sell_tax_rate(settle_date, market, kind))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +127,7 @@ class CostModel:
         fee = commission(value, self.commission_rate)
         if self.sell_tax_override is not None:
             rate = self.sell_tax_override if kind is InstrumentKind.STOCK else Decimal(0)
-            return fee, _floor_won(Decimal(value) * rate)
+            return fee, floor_won(Decimal(value) * rate)
         from kistrade.domain.calendar import default_calendar
 
         settle = default_calendar().settlement_date(trade_date)

@@ -59,7 +59,7 @@ class ClientIdFactory:
         self.suffix = suffix
         self._day: date | None = None
         self._seq = start_seq
-        self._first = ""  # the day's first id: its date part is reused for the rest of the day
+        self._prefix = ""  # YYYYMMDD of ``_day``, taken from its first (validated) id
 
     def next(self, day: date) -> str:
         seq = self._seq
@@ -67,11 +67,12 @@ class ClientIdFactory:
             if self._day is not None:
                 seq = 1
             self._day = day
-            self._first = cid = make_client_order_id(day, seq, self.suffix)
+            cid = make_client_order_id(day, seq, self.suffix)
+            self._prefix = cid[:8]
         elif seq > 999_999:
             cid = make_client_order_id(day, seq, self.suffix)  # raises: the day's ids ran out
         else:
-            cid = f"{self._first[:8]}-{seq:06d}-{self.suffix}"
+            cid = f"{self._prefix}-{seq:06d}-{self.suffix}"
         self._seq = seq + 1
         return cid
 

@@ -36,9 +36,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-import numpy as np
-import numpy.typing as npt
-
 from kistrade.domain.errors import InvalidInputError
 from kistrade.domain.intents import OrderIntent, Signal
 from kistrade.domain.sessions import to_kst
@@ -59,26 +56,18 @@ from kistrade.engine.portfolio import Portfolio
 from kistrade.engine.risk import PROTECTIVE_PURPOSES, RiskGate
 from kistrade.engine.risk_band import TOP
 from kistrade.engine.risk_sizing import ApprovedOrder
-from kistrade.strategy.base import Strategy
+from kistrade.strategy.base import BarCloses, Strategy
 
 BAR_LENGTH = timedelta(minutes=1)
 EPOCH = datetime(1970, 1, 1, tzinfo=KST)
 RISK_OWNER = "risk"
 
 
-class BarColumnsView(Protocol):
-    """One symbol's bars as columns (``Kernel.on_quiet_bars``; ``kistrade.backtest.data.BarColumns``)."""
+class BarColumnsView(BarCloses, Protocol):
+    """The columns ``Kernel.on_quiet_bars`` reads: a strategy's, and the volumes."""
 
     @property
-    def symbol(self) -> Symbol: ...
-    @property
-    def starts(self) -> Sequence[datetime]: ...
-    @property
-    def closes(self) -> Sequence[int]: ...
-    @property
     def volumes(self) -> Sequence[int]: ...
-    @property
-    def close_array(self) -> npt.NDArray[np.int64]: ...
 
 
 class KernelContext:

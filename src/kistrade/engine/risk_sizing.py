@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 
-from kistrade.domain.costs import CostModel
+from kistrade.domain.costs import CostModel, floor_won
 from kistrade.domain.intents import IntentPurpose, OrderIntent
 from kistrade.domain.types import OrderType, Side, Symbol
 from kistrade.engine.events import IntentDenied, RiskRule
@@ -50,15 +50,11 @@ def approved(
     )
 
 
-def floor_int(value: Decimal) -> int:
-    return int(value.to_integral_value(rounding=ROUND_FLOOR))
-
-
 def cash_qty(cash: int, price: int, costs: CostModel, day: date) -> int:
     """Largest qty whose value plus commission fits ``cash``."""
     if cash <= 0:
         return 0
-    qty = floor_int(Decimal(cash) / (Decimal(price) * (1 + costs.commission_rate)))
+    qty = floor_won(Decimal(cash) / (Decimal(price) * (1 + costs.commission_rate)))
     while qty > 0 and qty * price + costs.buy_cost(qty * price, day) > cash:
         qty -= 1
     return qty
@@ -110,7 +106,7 @@ class EntrySizer:
         room = Decimal(equity) * lim.max_position_pct / 100 - held * ref_price - open_buys
         caps: list[tuple[int, RiskRule, Callable[[], str]]] = [
             (
-                max(floor_int(room / ref_price), 0),
+                max(floor_won(room / ref_price), 0),
                 RiskRule.POSITION_LIMIT,
                 lambda: f"position limit {lim.max_position_pct}% of equity {equity}",
             ),
@@ -124,7 +120,7 @@ class EntrySizer:
         if volume is not None:
             caps.append(
                 (
-                    floor_int(Decimal(volume) * lim.max_volume_participation_pct / 100),
+                    floor_won(Decimal(volume) * lim.max_volume_participation_pct / 100),
                     RiskRule.VOLUME,
                     lambda: f"{lim.max_volume_participation_pct}% of recent volume {volume}",
                 )

@@ -12,19 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Protocol
 
 from kistrade.domain import costs
 from kistrade.domain.calendar import default_calendar
+from kistrade.domain.costs import floor_won
 from kistrade.domain.types import InstrumentKind, Market
 
 KIS_ONLINE_COMMISSION_RATE = costs.DEFAULT_COMMISSION_RATE
 """KIS non-face-to-face stock rate, 0.0140527% (shared/kis-protocol.md §8.4)."""
-
-
-def floor_won(value: Decimal) -> int:
-    return int(value.to_integral_value(rounding=ROUND_FLOOR))
 
 
 class FeeModel(Protocol):

@@ -22,12 +22,29 @@ Contract between a strategy and the engine (kernel) that drives it:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import ClassVar, Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from kistrade.domain.intents import OrderIntent, Signal
 from kistrade.domain.types import Bar, Fill, OrderBook, Position, Symbol, Trade
+
+
+class BarCloses(Protocol):
+    """One symbol's bars as columns: what a strategy's bulk hook ``quiet_bars`` reads (a backtest
+    feeds ``kistrade.backtest.data.BarColumns``)."""
+
+    @property
+    def symbol(self) -> Symbol: ...
+    @property
+    def starts(self) -> Sequence[datetime]: ...
+    @property
+    def closes(self) -> Sequence[int]: ...
+    @property
+    def close_array(self) -> npt.NDArray[np.int64]: ...
 
 
 class StrategyContext(Protocol):

@@ -11,32 +11,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Protocol
-
-import numpy as np
-import numpy.typing as npt
 
 from kistrade.domain.intents import IntentPurpose, OrderIntent, Signal
 from kistrade.domain.types import Bar, Side, Symbol
 from kistrade.indicators.rsi_column import RsiColumn
 from kistrade.indicators.streaming import RsiStream
 from kistrade.strategy.analysis import clip01
-from kistrade.strategy.base import Strategy, StrategyContext, held_qty
+from kistrade.strategy.base import BarCloses, Strategy, StrategyContext, held_qty
 from kistrade.strategy.params import RsiParams
-
-
-class BarCloses(Protocol):
-    """Bars as columns (what ``quiet_bars`` reads)."""
-
-    @property
-    def symbol(self) -> Symbol: ...
-    @property
-    def starts(self) -> Sequence[datetime]: ...
-    @property
-    def closes(self) -> Sequence[int]: ...
-    @property
-    def close_array(self) -> npt.NDArray[np.int64]: ...
 
 
 def rsi_side(rsi_value: float, held: int, oversold: float, overbought: float) -> Side | None:
