@@ -34,7 +34,17 @@ from kistrade.engine.events import (
     OrderSent,
     SubmitOrder,
 )
-from kistrade.exchange import MARKET_OWNER, Accepted, Cancelled, CancelReason, Event, Exchange, Fill, Rejected
+from kistrade.exchange import (
+    AUCTION_PHASES,
+    MARKET_OWNER,
+    Accepted,
+    Cancelled,
+    CancelReason,
+    Event,
+    Exchange,
+    Fill,
+    Rejected,
+)
 
 ACCOUNT = "BACKTEST-01"
 FUNDING_MARGIN = 10**15
@@ -101,7 +111,26 @@ class SimBroker:
         return price + n * step if side is Side.BUY else max(price - n * step, 1)
 
     def auction(self, cmd: SubmitOrder, price: int, ts: datetime) -> list[BrokerEvent]:
-        """Fill ``cmd`` in a synthetic opening auction at ``price`` (plus slippage)."""
+        """Fill ``cmd`` in a synthetic opening auction at ``price`` (plus slippage). A market order
+        into an empty book takes the venue's one-call cross (``Exchange.cross_market``: the same
+        events and books as the phase-by-phase auction, which everything else goes through)."""
+        ex = self.exchange
+        engine = ex.engine
+        if (
+            cmd.limit_price is None
+            and engine.phase not in AUCTION_PHASES
+            and not len(engine.book(cmd.symbol))
+        ):
+            self.relist(self.slipped(price, cmd.side))
+            out = self._sent(cmd, ex.cross_market(ACCOUNT, cmd.symbol, cmd.side, cmd.qty, ts=ts), ts)
+            if engine.phase is not Phase.CONTINUOUS:  # as the phased auction leaves it (no events)
+                ex.set_phase(Phase.CONTINUOUS, ts)
+            return out
+        return self.phased_auction(cmd, price, ts)
+
+    def phased_auction(self, cmd: SubmitOrder, price: int, ts: datetime) -> list[BrokerEvent]:
+        """``auction`` through the venue's phases: PRE_OPEN_AUCTION, the order and the crowd's,
+        then CONTINUOUS (the uncross)."""
         ex = self.exchange
         self.relist(self.slipped(price, cmd.side))
         ex.set_phase(Phase.PRE_OPEN_AUCTION, ts)
@@ -114,7 +143,12 @@ class SimBroker:
 
     def place(self, cmd: SubmitOrder, ts: datetime) -> list[BrokerEvent]:
         """Send ``cmd`` to the venue in its current phase."""
-        events = self.exchange.place(ACCOUNT, cmd.symbol, cmd.side, cmd.qty, cmd.limit_price, ts=ts)
+        return self._sent(
+            cmd, self.exchange.place(ACCOUNT, cmd.symbol, cmd.side, cmd.qty, cmd.limit_price, ts=ts), ts
+        )
+
+    def _sent(self, cmd: SubmitOrder, events: list[Event], ts: datetime) -> list[BrokerEvent]:
+        """The broker events of a venue order entry: sent, accepted or rejected, then the rest."""
         first = events[0]
         sent: list[BrokerEvent] = [OrderSent(cmd.client_order_id, ts)]
         if isinstance(first, Accepted):

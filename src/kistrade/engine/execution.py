@@ -223,12 +223,16 @@ class OrderRouter:
             step.events.append(UnknownOrderEvent(event.ts, event, f"no order {ident} is tracked"))
             return step
         seen = len(order.history)
+        cid = order.client_order_id
+        remaining, reserve_price = order.remaining_qty, self._reserve_price.get(cid)
         try:
             self._dispatch(order, event, step)
         except (StateError, InvalidInputError) as exc:
-            step.events.append(InvalidBrokerEvent(event.ts, order.client_order_id, event, str(exc)))
+            step.events.append(InvalidBrokerEvent(event.ts, cid, event, str(exc)))
             return step
-        self._after_change(order, seen, step)
+        # an ack, a sent report or a refused cancel leaves what the order holds back as it was
+        same = order.remaining_qty == remaining and self._reserve_price.get(cid) == reserve_price
+        self._after_change(order, seen, step, reserve=not (same and order.is_open))
         return step
 
     def _dispatch(self, order: Order, event: BrokerEvent, step: Step) -> None:
@@ -352,11 +356,15 @@ class OrderRouter:
             self._after_change(order, seen, step)
         return step
 
-    def _after_change(self, order: Order, seen: int, step: Step) -> None:
-        """One OrderUpdated per transition since ``seen`` (the history length before), then re-reserve."""
-        for t in order.history[seen:]:
+    def _after_change(self, order: Order, seen: int, step: Step, *, reserve: bool = True) -> None:
+        """One OrderUpdated per transition since ``seen`` (the history length before), then
+        re-reserve (``reserve``: False when the open remainder and its price did not change)."""
+        history = order.history
+        for k in range(seen, len(history)):
+            t = history[k]
             step.events.append(OrderUpdated(t.ts, order.client_order_id, t.from_state, t.to_state, t.reason))
-        self._rereserve(order)
+        if reserve:
+            self._rereserve(order)
 
     def _rereserve(self, order: Order) -> None:
         cid = order.client_order_id

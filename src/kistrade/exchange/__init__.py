@@ -11,6 +11,7 @@ from kistrade.domain.sessions import Phase
 from kistrade.exchange.book import BookOrder, OrderBook
 from kistrade.exchange.engine import MatchingEngine
 from kistrade.exchange.events import (
+    AUCTION_PHASES,
     MARKET_OWNER,
     Accepted,
     AuctionUncross,
@@ -29,6 +30,7 @@ from kistrade.exchange.records import Holding, LedgerFill, OrderKind, OrderRecor
 from kistrade.exchange.venue import Exchange
 
 __all__ = [
+    "AUCTION_PHASES",
     "MARKET_OWNER",
     "Accepted",
     "AuctionUncross",

@@ -197,6 +197,34 @@ class MatchingEngine:
         self._enter(order, ts, events)
         return events
 
+    def cross_market(
+        self, owner: str, symbol: Symbol, side: Side, qty: int, *, ts: datetime, order_id: str, crowd: str
+    ) -> list[Event]:
+        """The call auction of an empty book that receives a market order of ``owner`` and an
+        equal market order of ``crowd`` on the other side, uncrossed at once: what ``submit``
+        in an auction phase, the crowd's ``submit`` and ``set_phase`` out of it produce for that
+        book (both Accepted, one Fill at the reference price, the AuctionUncross; the same order
+        ids and sequence numbers), without resting either order. The phase is left unchanged;
+        the order must be valid (``validate``) and the book empty, else StateError."""
+        listing = self._listing(symbol)
+        problem = self.validate(symbol, qty, None, need_open=False)
+        if problem is not None or len(listing.book) or order_id in self._where:
+            raise StateError(
+                f"cannot cross {qty} {symbol} for {order_id}: {problem or 'the book is not empty'}"
+            )
+        crowd_id = self.next_order_id()
+        self._seq += 2
+        price = self._reference(listing)
+        buy, sell = (order_id, crowd_id) if side is Side.BUY else (crowd_id, order_id)
+        buy_owner, sell_owner = (owner, crowd) if side is Side.BUY else (crowd, owner)
+        listing.stats = with_trade(listing.stats, price, qty, ts)
+        return [
+            Accepted(order_id, owner, symbol, side, qty, None, ts),
+            Accepted(crowd_id, crowd, symbol, side.opposite, qty, None, ts),
+            Fill(symbol, price, qty, ts, buy, buy_owner, 0, sell, sell_owner, 0, None),
+            AuctionUncross(symbol, Phase.PRE_OPEN_AUCTION, price, qty, ts),
+        ]
+
     def cancel(self, order_id: str, ts: datetime, qty: int | None = None) -> list[Event]:
         """Cancel ``qty`` of an order's remaining quantity (all of it when ``qty`` is None)."""
         order = self.order(order_id)

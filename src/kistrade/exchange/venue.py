@@ -12,6 +12,7 @@ synthetic participants (owner ``MARKET_OWNER``) get engine ids and have no ledge
     events = ex.place("12345678-01", sym, Side.BUY, 10, 71_800, ts=ts)   # price None = market
     ex.place(MARKET_OWNER, sym, Side.SELL, 10, 71_800, ts=ts)         # the crowd
     ex.revise(account, odno, ts, price=71_900, qty=None); ex.cancel(account, odno, ts, qty=None)
+    ex.cross_market(account, sym, Side.BUY, 10, ts=ts)  # an opening-auction cross at the reference
     ex.buyable(account, sym, price_or_None) -> (orderable cash, qty)
 
 The first event of ``place`` is ``Accepted`` (its ``order_id`` is the ODNO) or ``Rejected``; of
@@ -100,6 +101,33 @@ class Exchange:
         if isinstance(record, Rejected):
             return [record]
         return self._book(self.engine.submit(owner, symbol, side, qty, price, ts=ts, order_id=record.odno))
+
+    def cross_market(self, owner: str, symbol: Symbol, side: Side, qty: int, *, ts: datetime) -> list[Event]:
+        """An account's market order crossed in an opening auction against an equal crowd market
+        order at the reference price (``MatchingEngine.cross_market``: the book must be empty);
+        the ledger reserves and books it as for ``place``. First event Accepted or Rejected."""
+        ledger = self.ledger(owner)
+        problem = self.engine.validate(symbol, qty, None, need_open=False)
+        if problem is not None:
+            return [Rejected(problem[0], problem[1], owner, ts, symbol)]
+        inst = self.engine.instrument(symbol)
+        record = ledger.place(
+            symbol,
+            side,
+            qty,
+            None,
+            reserve_price=self.engine.limits(symbol).upper,
+            ts=ts,
+            market=inst.market,
+            kind=inst.kind,
+        )
+        if isinstance(record, Rejected):
+            return [record]
+        return self._book(
+            self.engine.cross_market(
+                owner, symbol, side, qty, ts=ts, order_id=record.odno, crowd=MARKET_OWNER
+            )
+        )
 
     def revise(
         self, owner: str, odno: str, ts: datetime, price: int | None, qty: int | None = None
