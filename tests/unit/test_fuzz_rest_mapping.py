@@ -188,6 +188,7 @@ def test_open_orders_psbl(block: Any) -> None:
 
 @FUZZ
 @given(_block(rf.DAILY_CCLD_OUTPUT1))
+@example({"ord_dt": "20250314", "cnc_cfrm_qty": []})  # a non-text quantity used to escape as AttributeError
 def test_daily_orders_and_paper_open_orders(block: Any) -> None:
     def both() -> object:
         orders = mapping.daily_orders_from(block)

@@ -271,7 +271,7 @@ def daily_orders_from(output1: object) -> list[DailyOrder]:
     for r in rows(output1):
         day = _day(_text(r, "ord_dt"), f"{tr}.ord_dt")
         tmd = _text(r, "ord_tmd")
-        cancel_text = read_field(r, "cnc_cfrm_qty").strip()  # both spellings are live (§4.11)
+        cancel_text = str(read_field(r, "cnc_cfrm_qty")).strip()  # both spellings are live (§4.11)
         out.append(
             DailyOrder(
                 day=day,
