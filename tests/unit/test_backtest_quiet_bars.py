@@ -219,3 +219,19 @@ def test_minute_columns_have_no_look_ahead() -> None:
             f for f in base.record.fills if f.ts <= cutoff
         ]
         assert other.record.equity[: t + 1] == base.record.equity[: t + 1]
+
+
+@pytest.mark.parametrize("int64_end", [2**63, 0, 13_559_535])
+def test_bulk_equity_curve_either_way(monkeypatch: pytest.MonkeyPatch, int64_end: int) -> None:
+    """The bulk path's equity curve, made by numpy for the held runs together, by Python for each
+    (numpy could overflow), or by both (about half the runs of this series each way), is the
+    per-bar curve."""
+    import kistrade.backtest.runner as runner
+
+    series = minute_series(SYM, datetime(2024, 3, 4, 9, 0, tzinfo=KST), random_rows(5, 3_000, 0.004))
+    plain = run_bars(create_strategy("rsi"), series, BacktestConfig(), skip_quiet=False)
+    monkeypatch.setattr(runner, "_INT64_END", int64_end)
+    quick = run_bars(create_strategy("rsi"), series, BacktestConfig())
+    assert len(plain.record.fills) > 10
+    assert outcome(quick) == outcome(plain)
+    assert all(type(e) is int for e in quick.record.equity)

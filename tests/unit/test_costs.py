@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 import pytest
 from hypothesis import given
@@ -13,6 +13,7 @@ from kistrade.domain.costs import (
     DEFAULT_COMMISSION_RATE,
     CostModel,
     commission,
+    floor_won,
     sell_tax,
     sell_tax_rate,
 )
@@ -98,3 +99,9 @@ def test_costs_non_negative_and_monotone(
     assert commission(high) <= high
     if kind is not InstrumentKind.STOCK:
         assert sell_tax(high, settle, market, kind) == 0
+
+
+@given(st.decimals(min_value=-(10**15), max_value=10**15, allow_nan=False, places=12))
+def test_floor_won_floors_exactly(amount: Decimal) -> None:
+    assert floor_won(amount) == int(amount.to_integral_value(rounding=ROUND_FLOOR))
+    assert floor_won(amount) <= amount < floor_won(amount) + 1

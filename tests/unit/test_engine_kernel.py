@@ -294,3 +294,43 @@ def test_end_session_flushes_the_closing_bar_and_expires_orders() -> None:
     [expired] = step.events
     assert isinstance(expired, OrderUpdated) and expired.state is OrderState.EXPIRED
     assert k.portfolio.reserved_cash == 0
+
+
+def test_broker_events_in_one_step_equal_one_by_one() -> None:
+    """``on_broker_events`` gives the concatenation of ``on_broker_event``'s steps, in order,
+    with the same effects (here a losing fill halts trading and cancels the other open buy)."""
+
+    def run(batched: bool) -> tuple[list[object], list[object], int, TradingState, list[Fill]]:
+        k, strat = make(max_position_pct=Decimal(100))
+        k.portfolio.apply_fill(SYM, Side.BUY, 100, 10_000)
+        k.portfolio.mark(SYM, 10_000)
+        k.market.on_trade(Trade(SYM, at(9, 59), 10_000, 1))
+        k.gate.start_day(DAY)
+        other = Symbol("000660")
+        k.market.set_base_price(other, 100_000)
+        buy = OrderIntent(
+            other, Side.BUY, IntentPurpose.ENTRY, qty=1, order_type=OrderType.LIMIT, limit_price=100_000
+        )
+        [cmd] = k.submit([buy], at(10, 0)).commands
+        k.on_broker_event(OrderSent(cmd.client_order_id, at(10, 0)))
+        k.on_broker_event(OrderAccepted(at(10, 0), "0000000001", "00950", cmd.client_order_id))
+        [sell] = k.submit([OrderIntent(SYM, Side.SELL, IntentPurpose.EXIT, qty=100)], at(10, 1)).commands
+        events = [
+            OrderSent(sell.client_order_id, at(10, 1)),
+            OrderAccepted(at(10, 1), "0000000002", "00950", sell.client_order_id),
+            OrderFilled(at(10, 1), "f1", 40, 6_900, client_order_id=sell.client_order_id),
+            OrderFilled(at(10, 1), "f2", 60, 6_900, client_order_id=sell.client_order_id),
+        ]
+        if batched:
+            step = k.on_broker_events(events)
+        else:
+            step = Step()
+            for ev in events:
+                step.extend(k.on_broker_event(ev))
+        return step.events, step.commands, k.portfolio.cash, k.gate.state, strat.fills
+
+    assert run(batched=True) == run(batched=False)
+    events, commands, _, state, fills = run(batched=True)
+    assert state is TradingState.HALTED and [type(c) for c in commands] == [CancelOrder]
+    assert [f.qty for f in fills] == [40, 60]
+    assert sum(isinstance(e, FillApplied) for e in events) == 2

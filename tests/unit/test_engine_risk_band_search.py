@@ -3,10 +3,13 @@ true point of any monotone predicate from any guess, and never asks outside [-TO
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kistrade.engine.risk_band import TOP, first_true
+from kistrade.engine.risk_band import TOP, _edge, _price_at, change_pct, exit_band, first_true
+from kistrade.engine.switch import RiskLimits
 
 POINTS = st.one_of(
     st.integers(-TOP - 1, TOP + 1),
@@ -38,3 +41,49 @@ def test_first_true_near_the_guess_asks_little() -> None:
 
     assert first_true(pred, 70_000) == 70_001
     assert len(asked) <= 3
+
+
+@given(
+    qty=st.integers(1, 10**6),
+    amount=st.integers(1, 10**13),
+    stop=st.decimals("-99.99", "-0.01", places=2),
+    take=st.one_of(st.decimals("0.01", "1000", places=2), st.just(Decimal("Infinity"))),
+)
+def test_exit_band_edges_are_the_rules(qty: int, amount: int, stop: Decimal, take: Decimal) -> None:
+    """The stop-loss fires at ``stop_at`` and not one won above; the take-profit at ``take_at``
+    and not one won below (never, for an infinite take-profit)."""
+    stop_at, take_at = exit_band(qty, amount, RiskLimits(stop_loss_pct=stop, take_profit_pct=take))
+    assert change_pct(stop_at, qty, amount) <= stop < change_pct(stop_at + 1, qty, amount)
+    if take.is_infinite():
+        assert take_at == TOP + 1
+    else:
+        assert change_pct(take_at - 1, qty, amount) < take <= change_pct(take_at, qty, amount)
+
+
+@given(threshold=POINTS, guess=st.one_of(POINTS, st.integers(-(2**70), 2**70)))
+def test_edge_is_first_true(threshold: int, guess: int) -> None:
+    asked: list[int] = []
+
+    def pred(x: int) -> bool:
+        asked.append(x)
+        return x >= threshold
+
+    assert _edge(pred, guess) == first_true(pred, guess)
+    assert all(-TOP <= x <= TOP for x in asked)
+
+
+@given(
+    qty=st.integers(1, 10**5),
+    price=st.integers(1, 10**7),
+    stop=st.sampled_from([Decimal(-5), Decimal("-99.99"), Decimal("-0.5"), Decimal(-50)]),
+    take=st.sampled_from([Decimal(10), Decimal(1_000_000_000), Decimal("0.5"), Decimal(100)]),
+)
+def test_exit_band_with_edges_on_whole_won(qty: int, price: int, stop: Decimal, take: Decimal) -> None:
+    """Bought for exactly ``qty * price`` (no commission), the edges often fall on a whole won;
+    they are still the rules' and found from the guesses in two evaluations each."""
+    amount = qty * price
+    stop_at, take_at = exit_band(qty, amount, RiskLimits(stop_loss_pct=stop, take_profit_pct=take))
+    assert change_pct(stop_at, qty, amount) <= stop < change_pct(stop_at + 1, qty, amount)
+    assert change_pct(take_at - 1, qty, amount) < take <= change_pct(take_at, qty, amount)
+    assert _price_at(stop, qty, amount, below=False) == stop_at
+    assert _price_at(take, qty, amount, below=True) == take_at - 1

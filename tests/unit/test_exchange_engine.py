@@ -145,6 +145,16 @@ def test_listing_day_picks_the_tick_table_of_its_era() -> None:
     assert isinstance(e.submit("u", Symbol("000660"), Side.BUY, 1, 111_500, ts=TS)[0], Accepted)
 
 
+def test_relisting_on_another_day_takes_that_days_rules() -> None:
+    e = MatchingEngine()
+    other = Symbol("000660")
+    e.list_symbol(other, base_price=111_000, on=date(2022, 6, 2))  # old table: 100,000+ tick 500
+    e.list_symbol(other, base_price=111_000, on=date(2023, 6, 2))  # unified: 50,000-200,000 tick 100
+    assert e.limits(other).upper == 144_300
+    e.set_phase(Phase.CONTINUOUS, TS)
+    assert isinstance(e.submit("u", other, Side.BUY, 1, 111_100, ts=TS)[0], Accepted)
+
+
 def test_relisting_resets_the_day(eng: MatchingEngine) -> None:
     eng.submit("a", SYM, Side.SELL, 3, 72_000, ts=TS)
     eng.submit("b", SYM, Side.BUY, 3, 72_000, ts=TS)

@@ -121,3 +121,38 @@ def test_strategy_does_not_retry_a_column_it_cannot_follow() -> None:
         b.on_bar(cols.bar(i), ctx)
     assert state(a._rsi[SYM]) == state(b._rsi[SYM])
     assert a.quiet_bars(cols, end, end, ctx) == end  # refused at once, nothing recomputed
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    closes=st.lists(st.integers(1_000, 1_100), min_size=20, max_size=150),
+    scans=st.lists(
+        st.tuples(
+            st.integers(0, 160),
+            st.sampled_from([-math.inf, 20.0, 35.0, 48.5, 50.0]),
+            st.sampled_from([math.inf, 50.0, 51.5, 65.0, 80.0]),
+        ),
+        max_size=30,
+    ),
+)
+def test_scans_with_many_bands_are_the_streams(
+    closes: list[int], scans: list[tuple[int, float, float]]
+) -> None:
+    """One column scanned with many bands in turn (more than it keeps hit lists for), stops
+    past its end included: each stop is the plain stream's."""
+    cols = Columns(closes)
+    plain, followed = RsiStream(5), RsiStream(5)
+    plain.update(closes[0])
+    followed.update(closes[0])
+    column = RsiColumn.attach(followed, cols.starts, closes, cols.close_array, 1)
+    assert column is not None
+    i = 1
+    for stop, low, high in scans:
+        k = column.scan(i, stop, low, high)
+        assert k == plain.scan(closes, i, min(max(stop, i), len(closes)), low, high)
+        assert column.hits(low, high) == [j for j, v in enumerate(column.values) if v < low or v > high]
+        i = k
+        if i < len(closes):
+            assert column.take() == plain.update(closes[i])
+            i += 1
+    assert state(column.catch_up()) == state(plain)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kistrade.domain.errors import InvalidInputError
-from kistrade.domain.limits import price_limits
-from kistrade.domain.ticks import Rounding, is_valid_tick, round_to_tick
+from kistrade.domain.limits import LIMIT_30_PERCENT_FROM, RULE_CHANGES, _price_limits, price_limits
+from kistrade.domain.ticks import (
+    FUND_ONE_WON_TICK_FROM,
+    ONE_WON_STOCK_TICK_FROM,
+    UNIFIED_STOCK_TICKS_FROM,
+    Rounding,
+    is_valid_tick,
+    round_to_tick,
+)
 from kistrade.domain.types import InstrumentKind, Market
 
 Y2022 = date(2022, 6, 1)
@@ -67,3 +74,34 @@ def test_limits_are_ticks_and_contain_the_base(
     assert limits.lower <= base <= limits.upper
     assert limits.upper <= base + base * 30 // 100
     assert limits.lower >= base - base * 30 // 100
+
+
+@given(
+    st.integers(1, 3_000_000),
+    st.sampled_from(list(InstrumentKind)),
+    st.sampled_from(list(Market)),
+    st.dates(date(1995, 1, 1), date(2035, 12, 31)),
+)
+def test_limits_are_cached_per_rule_period_without_changing_them(
+    raw: int, kind: InstrumentKind, market: Market, on: date
+) -> None:
+    """The cache keys a day by the start of its rules (RULE_CHANGES); computed for the day
+    itself (not through the cache) the limits are the same."""
+    base = round_to_tick(raw, Rounding.UP, kind, on=on, market=market)
+    exact = _price_limits.__wrapped__(base, kind, on, market)
+    assert price_limits(base, kind, on=on, market=market) == exact
+    if on >= RULE_CHANGES[-1]:
+        assert price_limits(base, kind, market=market) == exact  # today's rules
+
+
+@pytest.mark.parametrize(
+    "day", [ONE_WON_STOCK_TICK_FROM, LIMIT_30_PERCENT_FROM, UNIFIED_STOCK_TICKS_FROM, FUND_ONE_WON_TICK_FROM]
+)
+def test_each_rule_change_starts_a_period(day: date) -> None:
+    assert day in RULE_CHANGES
+    for d in (day - timedelta(days=1), day):
+        for kind in InstrumentKind:
+            for base in (999, 1_000, 4_990, 9_990, 49_950, 99_900, 150_000, 499_000):
+                assert price_limits(base, kind, on=d) == _price_limits.__wrapped__(
+                    base, kind, d, Market.KOSPI
+                )

@@ -4,7 +4,9 @@ translation of its events into the engine's broker events (what KIS notices beco
 Bar mode fills through a synthetic opening auction at the bar's open: the symbol is listed with
 the fill price as its base (reference) price, the account's market order and an opposite crowd
 market order of the same size enter the PRE_OPEN_AUCTION, and the switch to CONTINUOUS uncrosses
-them at the reference price. Tick mode (:meth:`SimBroker.place`) sends the order into the
+them at the reference price. For a market order into an empty book (every ``rsi`` fill) the
+venue does that in one call, ``Exchange.cross_market``, with the same events, order ids, ledger
+books and stats (tests/unit/test_backtest_broker_cross.py); limit orders go through the phases. Tick mode (:meth:`SimBroker.place`) sends the order into the
 continuous book the runner rebuilt from the recorded book: it fills level by level and a market
 order's unfilled rest is cancelled (partial fill).
 

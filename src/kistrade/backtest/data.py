@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import csv
 import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import overload
@@ -28,10 +29,14 @@ from kistrade.domain.errors import InvalidInputError
 from kistrade.domain.sessions import to_kst
 from kistrade.domain.types import KST, Bar, Symbol
 from kistrade.engine.kernel import BAR_LENGTH
+from kistrade.engine.risk_band import first_close_outside
 
 DAILY_CLOSE = time(15, 29)
 DAILY_OPEN = time(9, 0)
 _REQUIRED = ("date", "open", "high", "low", "close", "volume")
+_MINUTE = timedelta(minutes=1)
+CLOSE_BLOCK = 64
+"""Bars per block of ``BarColumns``' close bounds."""
 
 
 class MinuteTimes(Sequence[datetime]):
@@ -53,14 +58,16 @@ class MinuteTimes(Sequence[datetime]):
     def __getitem__(self, i: slice) -> list[datetime]: ...
     def __getitem__(self, i: int | slice) -> datetime | list[datetime]:
         if i.__class__ is int and 0 <= i < self._n:  # the common case first
-            return self.start + timedelta(minutes=i)
+            return self.start + _MINUTE * i
         if isinstance(i, slice):
-            return [self.start + timedelta(minutes=k) for k in range(*i.indices(self._n))]
-        if i < 0:
-            i += self._n
-        if not 0 <= i < self._n:
+            start = self.start
+            return [start + _MINUTE * k for k in range(*i.indices(self._n))]
+        k = operator.index(i)  # numpy ints too (``timedelta * np.int64`` is not a timedelta)
+        if k < 0:
+            k += self._n
+        if not 0 <= k < self._n:
             raise IndexError(f"bar {i} of {self._n}")
-        return self.start + timedelta(minutes=i)
+        return self.start + _MINUTE * k
 
     def day_breaks(self) -> list[int] | None:
         """Indices where the start's date or the KST date of the end (start + 1 minute) changes,
@@ -89,6 +96,10 @@ class IntColumn(Sequence[int]):
     def __init__(self, values: npt.NDArray[np.int64]) -> None:
         self._a = values
 
+    @property
+    def values(self) -> npt.NDArray[np.int64]:
+        return self._a
+
     def __len__(self) -> int:
         return len(self._a)
 
@@ -97,6 +108,9 @@ class IntColumn(Sequence[int]):
     @overload
     def __getitem__(self, i: slice) -> list[int]: ...
     def __getitem__(self, i: int | slice) -> int | list[int]:
+        if i.__class__ is int:  # the common case first
+            value: int = self._a.item(i)
+            return value
         if isinstance(i, slice):
             out: list[int] = self._a[i].tolist()
             return out
@@ -106,7 +120,9 @@ class IntColumn(Sequence[int]):
 @dataclass(frozen=True, slots=True)
 class BarColumns:
     """A series as columns of ints, for the runner's bulk paths: ``closes`` is a list (the
-    strategy's bulk feed iterates it), ``close_array`` the same closes in numpy."""
+    strategy's bulk feed iterates it), ``close_array`` the same closes in numpy (never changed
+    after construction: the lowest and highest close of each block of ``CLOSE_BLOCK`` bars are
+    taken from it once, for ``first_close_outside``)."""
 
     symbol: Symbol
     starts: Sequence[datetime]
@@ -116,20 +132,52 @@ class BarColumns:
     closes: list[int]
     volumes: Sequence[int]
     close_array: npt.NDArray[np.int64]
+    _block_lows: list[int] = field(init=False, repr=False, compare=False)
+    _block_highs: list[int] = field(init=False, repr=False, compare=False)
+    _readers: tuple[Callable[[int], int], ...] = field(init=False, repr=False, compare=False)
+    """``opens[i]``, ``highs[i]``, ``lows[i]``, ``volumes[i]`` for ``bar`` (numpy's ``item``
+    for an IntColumn: no Python frame per value)."""
+
+    def __post_init__(self) -> None:
+        readers = (_reader(c) for c in (self.opens, self.highs, self.lows, self.volumes))
+        object.__setattr__(self, "_readers", tuple(readers))
+        a = self.close_array
+        whole = len(a) - len(a) % CLOSE_BLOCK
+        blocks = a[:whole].reshape(-1, CLOSE_BLOCK)
+        lows: list[int] = blocks.min(axis=1).tolist()
+        highs: list[int] = blocks.max(axis=1).tolist()
+        if whole < len(a):
+            lows.append(int(a[whole:].min()))
+            highs.append(int(a[whole:].max()))
+        object.__setattr__(self, "_block_lows", lows)
+        object.__setattr__(self, "_block_highs", highs)
+
+    def first_close_outside(self, start: int, stop: int, lo: int, hi: int) -> int:
+        """``risk_band.first_close_outside`` on ``close_array``: the first index in ``[start,
+        stop)`` whose close is ``<= lo`` or ``>= hi``, else ``stop``. Mostly answered without
+        numpy: when the blocks covering the range all stay inside the band, none is outside."""
+        stop = min(stop, len(self.closes))
+        if stop <= start:
+            return start
+        b0, b1 = start // CLOSE_BLOCK, (stop - 1) // CLOSE_BLOCK + 1
+        if min(self._block_lows[b0:b1]) > lo and max(self._block_highs[b0:b1]) < hi:
+            return stop
+        return first_close_outside(self.close_array, start, stop, lo, hi)
 
     def __len__(self) -> int:
         return len(self.closes)
 
     def bar(self, i: int) -> Bar:
-        return Bar(
-            self.symbol,
-            self.starts[i],
-            self.opens[i],
-            self.highs[i],
-            self.lows[i],
-            self.closes[i],
-            self.volumes[i],
-        )
+        opens, highs, lows, volumes = self._readers
+        return Bar(self.symbol, self.starts[i], opens(i), highs(i), lows(i), self.closes[i], volumes(i))
+
+
+def _reader(column: Sequence[int]) -> Callable[[int], int]:
+    """``column[i]`` for an int ``i``."""
+    if isinstance(column, IntColumn):
+        item: Callable[[int], int] = column.values.item
+        return item
+    return column.__getitem__
 
 
 def day_key(start: datetime) -> tuple[date, date]:

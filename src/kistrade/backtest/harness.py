@@ -144,9 +144,5 @@ class Harness:
         return [c for c in step.commands if isinstance(c, SubmitOrder)]
 
     def apply(self, events: list[BrokerEvent]) -> list[SubmitOrder]:
-        out: list[SubmitOrder] = []
-        for ev in events:
-            if isinstance(ev, OrderRejected):
-                self.record.rejections.append(ev)
-            out.extend(self.collect(self.kernel.on_broker_event(ev)))
-        return out
+        self.record.rejections.extend(ev for ev in events if isinstance(ev, OrderRejected))
+        return self.collect(self.kernel.on_broker_events(events))

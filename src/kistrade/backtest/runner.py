@@ -10,8 +10,10 @@ Intents decided at the last bar's close have no next open and are dropped (count
 Quiet bars (``skip_quiet``, the default): after a bar with nothing pending, the following bars of
 the same day go to ``Kernel.on_quiet_bars``, which takes them in bulk up to the first one where
 something could happen (a close outside the risk gate's quiet band, a strategy decision); that bar
-and every bar with an order to fill or a day roll go through the per-bar path above. The results
-are the same bar for bar (tests/unit/test_backtest_quiet_bars.py); only the time differs.
+and every bar with an order to fill or a day roll go through the per-bar path above. The equity of
+a bulk run with shares held moves with the closes; those runs are written together in numpy at
+the end. The results are the same bar for bar (tests/unit/test_backtest_quiet_bars.py); only the
+time differs.
 
     result = run_bars(create_strategy("rsi"), load_csv(path), BacktestConfig(cash=10_000_000))
 """
@@ -21,18 +23,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from kistrade.backtest.config import BacktestConfig
 from kistrade.backtest.data import BarSeries, MinuteTimes
+from kistrade.backtest.gc_pause import gc_paused
 from kistrade.backtest.harness import Harness, Record
 from kistrade.backtest.metrics import Metrics, compute
 from kistrade.domain.errors import InvalidInputError
-from kistrade.domain.types import Bar, Side, Trade
+from kistrade.domain.types import Side, Trade
 from kistrade.engine.events import SubmitOrder
 from kistrade.strategy.base import Strategy
 
 Progress = Callable[[int, int], None]
 """Called with (bars done, bars total) every ``PROGRESS_EVERY`` bars and at the end."""
 PROGRESS_EVERY = 2_000
+_INT64_END = 2**63
+"""Numbers of magnitude below this are exact in numpy int64 (the bulk equity curve)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +59,7 @@ class BacktestResult:
         return self.record.equity[-1] if self.record.equity else self.config.cash
 
 
+@gc_paused()
 def run_bars(
     strategy: Strategy,
     series: BarSeries,
@@ -71,7 +80,7 @@ def run_bars(
     if not skip_quiet:
         series.bars  # noqa: B018 - every bar goes through on_bar: make the Bars once
     cols = series.columns()
-    closes = cols.closes
+    closes, opens, starts = cols.closes, cols.opens, cols.starts
     h = Harness(strategy, sym, cfg, series.open_ts(0), cols.opens[0], defer=True)
     wrapper = h.wrapper
     assert wrapper is not None
@@ -82,6 +91,10 @@ def run_bars(
     queued: list[SubmitOrder] = []
     day = series.start(0).date()
 
+    held_runs: list[tuple[int, int, int, int]] = []
+    """Bulk runs with shares held: (first bar, end, shares, base); their equity is written at the
+    end of the run (``_held_equity``)."""
+
     def quiet(i: int, stop: int) -> int:
         """Take bars ``i, i + 1, ...`` (before ``stop``) in bulk while nothing can happen; the
         first bar not taken."""
@@ -90,10 +103,8 @@ def run_bars(
             held = portfolio.qty(sym)
             eq = portfolio.equity
             if held:  # marked at the last close taken; the curve moves with the closes
-                base = eq - held * closes[end - 1]
-                equity.extend([base + held * c for c in closes[i:end]])
-            else:
-                equity.extend([eq] * (end - i))
+                held_runs.append((i, end, held, eq - held * closes[end - 1]))
+            equity.extend([eq] * (end - i))  # the final value (right at the last bar if held)
             if progress is not None:
                 for k in range(-(-i // PROGRESS_EVERY) * PROGRESS_EVERY, end, PROGRESS_EVERY):
                     progress(k, n)
@@ -110,24 +121,24 @@ def run_bars(
                 i = busy = end
                 continue
         h.bar_index = i
-        bar = series.bar(i)
-        bday = bar.start.date()
+        bday = starts[i].date()
         if bday != day:
             queued.extend(h.apply(broker.new_day(bday, series.open_ts(i))))
             day = bday
         if wrapper.pending or queued:
-            queued = _open(h, series, i, bar, queued)
+            queued = _open(h, series, i, opens[i], queued)
             if skip_quiet and not wrapper.pending:  # the rest of bar i (its close) may be quiet
                 stop = breaks[nb] if breaks[nb] > i else breaks[nb + 1]
                 end = quiet(i, stop)
                 if end > i:
                     i = busy = end
                     continue
-        queued.extend(h.collect(kernel.on_bar(bar)))
+        queued.extend(h.collect(kernel.on_bar(series.bar(i))))
         equity.append(portfolio.equity)
         if progress is not None and i % PROGRESS_EVERY == 0:
             progress(i, n)
         i += 1
+    _held_equity(equity, held_runs, closes, cols.close_array)
     rec.times = cols.starts if isinstance(cols.starts, MinuteTimes) else list(cols.starts)
     rec.closes = list(closes)
     rec.equity = equity
@@ -139,12 +150,14 @@ def run_bars(
     )
 
 
-def _open(h: Harness, series: BarSeries, i: int, bar: Bar, queued: list[SubmitOrder]) -> list[SubmitOrder]:
-    """Submit what bar i-1 decided at bar i's open (``bar``) and fill it there."""
+def _open(
+    h: Harness, series: BarSeries, i: int, price: int, queued: list[SubmitOrder]
+) -> list[SubmitOrder]:
+    """Submit what bar i-1 decided at bar i's open (``price``) and fill it there."""
     ts = series.open_ts(i)
-    h.market.on_trade(Trade(series.symbol, ts, bar.open, 0))
+    h.market.on_trade(Trade(series.symbol, ts, price, 0))
     if h.portfolio.holding(series.symbol) is not None:
-        h.portfolio.mark(series.symbol, bar.open)
+        h.portfolio.mark(series.symbol, price)
     assert h.wrapper is not None
     intents = h.wrapper.take()
     # exits first: a sell frees the cash an entry may need
@@ -154,11 +167,39 @@ def _open(h: Harness, series: BarSeries, i: int, bar: Bar, queued: list[SubmitOr
         commands.extend(h.collect(h.kernel.submit([intent], ts, source=h.strategy.name)))
         while commands:
             cmd = commands.pop(0)
-            commands.extend(h.apply(h.broker.auction(cmd, bar.open, ts)))
+            commands.extend(h.apply(h.broker.auction(cmd, price, ts)))
     while commands:
         cmd = commands.pop(0)
-        commands.extend(h.apply(h.broker.auction(cmd, bar.open, ts)))
+        commands.extend(h.apply(h.broker.auction(cmd, price, ts)))
     return []
+
+
+def _held_equity(
+    equity: list[int],
+    runs: list[tuple[int, int, int, int]],
+    closes: list[int],
+    close_array: npt.NDArray[np.int64],
+) -> None:
+    """Write ``base + shares * close`` over each bulk run held (first bar, end, shares, base) of
+    ``equity``: the runs together in numpy when int64 holds every value exactly, else in Python."""
+    top = int(np.abs(close_array).max()) if len(close_array) else 0
+    fast: list[tuple[int, int, int, int]] = []
+    for run in runs:
+        first, end, held, base = run
+        if abs(base) + abs(held) * top < _INT64_END:
+            fast.append(run)
+        else:
+            equity[first:end] = [base + held * c for c in closes[first:end]]
+    if not fast:
+        return
+    firsts, ends, helds, bases = np.array(fast, dtype=np.int64).T
+    lengths = ends - firsts
+    bars = np.arange(int(lengths.sum())) + np.repeat(firsts - (np.cumsum(lengths) - lengths), lengths)
+    values: list[int] = (close_array[bars] * np.repeat(helds, lengths) + np.repeat(bases, lengths)).tolist()
+    k = 0
+    for first, end, _, _ in fast:
+        equity[first:end] = values[k : k + end - first]
+        k += end - first
 
 
 def metrics_of(result: BacktestResult) -> Metrics:

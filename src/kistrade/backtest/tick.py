@@ -23,6 +23,7 @@ from datetime import datetime
 
 from kistrade.backtest.config import BacktestConfig
 from kistrade.backtest.data import BarSeries
+from kistrade.backtest.gc_pause import gc_paused
 from kistrade.backtest.harness import Harness
 from kistrade.backtest.runner import PROGRESS_EVERY, BacktestResult, Progress
 from kistrade.domain.errors import InvalidInputError
@@ -79,6 +80,7 @@ class _Replay:
         self.step(self.h.kernel.on_orderbook(book), ts)
 
 
+@gc_paused()
 def run_ticks(
     strategy: Strategy,
     events: Iterable[Trade | OrderBook],

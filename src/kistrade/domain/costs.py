@@ -15,10 +15,11 @@ ETFs and ETNs pay no transaction tax.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from kistrade.domain.errors import InvalidInputError
 from kistrade.domain.types import InstrumentKind, Market
@@ -61,8 +62,9 @@ _TAX_STARTS = tuple(start for start, _ in _TAX_TABLE)
 
 
 def floor_won(amount: Decimal) -> int:
-    """``amount`` floored to the won (KRX and KIS floor commission and tax)."""
-    return int(amount.to_integral_value(rounding=ROUND_FLOOR))
+    """``amount`` floored to the won (KRX and KIS floor commission and tax); exact
+    (``Decimal.__floor__``)."""
+    return math.floor(amount)
 
 
 def _check_value(value: int) -> None:

@@ -1,10 +1,19 @@
-"""What strategies produce: signals (why) and order intents (what). The engine turns intents into orders."""
+"""What strategies produce: signals (why) and order intents (what). The engine turns intents into orders.
+
+Signal and OrderIntent are frozen ``msgspec.Struct``s like the market-data values in
+``kistrade.domain.types`` (a strategy makes one of each per decision, on the backtest's hot path,
+where a Struct is several times cheaper to build than a frozen slots dataclass). They behave
+alike (keyword/positional construction, ``==``, ``hash``, ``repr``, pickling, checks in
+``__post_init__``); use ``msgspec.structs.replace`` instead of ``dataclasses.replace``.
+``gc=False``: they hold only scalars, tuples of strings and (an intent) its Signal, never a cycle.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+import msgspec
 
 from kistrade.domain.types import OrderType, Side, Symbol
 
@@ -17,8 +26,7 @@ class IntentPurpose(StrEnum):
     FLATTEN = "flatten"
 
 
-@dataclass(frozen=True, slots=True)
-class Signal:
+class Signal(msgspec.Struct, frozen=True, gc=False):
     """A strategy's view at one moment: side, strength in [0, 1] and human-readable reasons."""
 
     symbol: Symbol
@@ -37,8 +45,7 @@ class Signal:
         return "; ".join(self.reasons)
 
 
-@dataclass(frozen=True, slots=True)
-class OrderIntent:
+class OrderIntent(msgspec.Struct, frozen=True, gc=False):
     """A request to trade. ``qty=None`` asks the engine to size it (the largest quantity that cash
     and the risk limits allow for entries; the whole position for exits). ``limit_price=None``
     with ``order_type=LIMIT`` asks the engine to price at the touch."""
@@ -50,7 +57,7 @@ class OrderIntent:
     order_type: OrderType = OrderType.MARKET
     limit_price: int | None = None
     signal: Signal | None = None
-    tags: tuple[str, ...] = field(default=())
+    tags: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.qty is not None and self.qty <= 0:

@@ -8,12 +8,21 @@ table (and the percentage) of that day; None means today's rules.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
 from kistrade.domain.errors import InvalidInputError
-from kistrade.domain.ticks import Rounding, round_to_tick, tick_size
+from kistrade.domain.fast_init import fast_init
+from kistrade.domain.ticks import (
+    FUND_ONE_WON_TICK_FROM,
+    ONE_WON_STOCK_TICK_FROM,
+    UNIFIED_STOCK_TICKS_FROM,
+    Rounding,
+    round_to_tick,
+    tick_size,
+)
 from kistrade.domain.types import InstrumentKind, Market
 
 LIMIT_PERCENT = 30
@@ -21,6 +30,7 @@ LIMIT_PERCENT_BEFORE_2015 = 15
 LIMIT_30_PERCENT_FROM = date(2015, 6, 15)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class PriceLimits:
     base: int
@@ -39,7 +49,13 @@ def limit_percent(on: date | None = None) -> int:
     return LIMIT_PERCENT_BEFORE_2015
 
 
-@lru_cache(maxsize=4096)  # pure, and asked again for the same bases (a backtest's fills)
+RULE_CHANGES: tuple[date, ...] = tuple(
+    sorted({ONE_WON_STOCK_TICK_FROM, LIMIT_30_PERCENT_FROM, UNIFIED_STOCK_TICKS_FROM, FUND_ONE_WON_TICK_FROM})
+)
+"""Every day the tick tables (kistrade.domain.ticks) or the limit percent change: between two of
+them the limits of a base price are the same."""
+
+
 def price_limits(
     base: int,
     kind: InstrumentKind = InstrumentKind.STOCK,
@@ -47,6 +63,15 @@ def price_limits(
     on: date | None = None,
     market: Market = Market.KOSPI,
 ) -> PriceLimits:
+    """The day's limits around ``base`` under the rules of day ``on`` (None: today's)."""
+    if on is not None:  # the first day of its rules (the cache key)
+        k = bisect_right(RULE_CHANGES, on)
+        on = RULE_CHANGES[k - 1] if k else date.min
+    return _price_limits(base, kind, on, market)
+
+
+@lru_cache(maxsize=4096)  # pure, and asked again for the same bases (a backtest's fills)
+def _price_limits(base: int, kind: InstrumentKind, on: date | None, market: Market) -> PriceLimits:
     if base <= 0:
         raise InvalidInputError(f"base price {base} must be positive")
     tick = tick_size(base, kind, on=on, market=market)

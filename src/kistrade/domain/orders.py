@@ -29,6 +29,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from kistrade.domain.errors import InvalidInputError, StateError
+from kistrade.domain.fast_init import fast_init
 from kistrade.domain.intents import IntentPurpose
 from kistrade.domain.types import OrderType, Side, Symbol
 
@@ -88,6 +89,7 @@ def is_client_order_id(value: str) -> bool:
     return bool(_CLIENT_ID_RE.match(value))
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Transition:
     """One step in an order's history."""
@@ -98,6 +100,7 @@ class Transition:
     reason: str = ""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OrderFill:
     """A fill as the order recorded it (costs in won)."""

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from kistrade.domain.errors import InvalidInputError
+from kistrade.domain.fast_init import fast_init
 
 KST = ZoneInfo("Asia/Seoul")
 
@@ -124,6 +125,7 @@ class Bar(msgspec.Struct, frozen=True, gc=False):
     volume: int
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Fill:
     """One execution of (part of) an order, with its costs in won."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from kistrade.domain.fast_init import fast_init
 from kistrade.domain.intents import IntentPurpose, OrderIntent, Signal
 from kistrade.domain.orders import OrderState
 from kistrade.domain.types import OrderType, Side, Symbol
@@ -22,6 +23,7 @@ from kistrade.domain.types import OrderType, Side, Symbol
 # --- broker events (in) ----------------------------------------------------------------------
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OrderSent:
     """The I/O layer handed the order to the broker (NEW -> SUBMITTED)."""
@@ -30,6 +32,7 @@ class OrderSent:
     ts: datetime
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OrderAccepted:
     """The broker acknowledged the order: ODNO and the KRX order org number."""
@@ -40,6 +43,7 @@ class OrderAccepted:
     client_order_id: str | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OrderRejected:
     ts: datetime
@@ -48,6 +52,7 @@ class OrderRejected:
     broker_order_id: str | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OrderFilled:
     """One execution. ``fill_id`` must be stable across replays (notice and REST daily-fills must
@@ -64,6 +69,7 @@ class OrderFilled:
     tax: int | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OrderCancelled:
     """The remainder was cancelled (by our request, or by the broker: IOC residual)."""
@@ -74,6 +80,7 @@ class OrderCancelled:
     reason: str = ""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CancelRefused:
     ts: datetime
@@ -82,6 +89,7 @@ class CancelRefused:
     broker_order_id: str | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OrderRevised:
     """A revise was confirmed: the remainder now lives under ``new_broker_order_id``."""
@@ -93,6 +101,7 @@ class OrderRevised:
     broker_order_id: str | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OrderExpired:
     """The order ended unfilled at the session end (day orders)."""
@@ -116,6 +125,7 @@ BrokerEvent = (
 # --- commands (out) --------------------------------------------------------------------------
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class SubmitOrder:
     """Send a new order. ``limit_price`` None: a market order."""
@@ -130,6 +140,7 @@ class SubmitOrder:
     ts: datetime
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CancelOrder:
     """Cancel the whole remainder of an order (KIS order-rvsecncl, keyed by ODNO + org no)."""
@@ -143,6 +154,7 @@ class CancelOrder:
     reason: str = ""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ReviseOrder:
     """Move the remainder of an order to a new limit price."""
@@ -169,6 +181,7 @@ class TradingState(StrEnum):
     """Nothing but an explicit flatten."""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class StateChanged:
     """The trading switch moved. ``source``: ``"rule:daily_loss"``, ``"cli"``, ``"telegram"``..."""
@@ -201,6 +214,7 @@ class RiskRule(StrEnum):
     """An order of the same symbol and side is still working: the repeated intent is dropped."""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class IntentDenied:
     ts: datetime
@@ -209,6 +223,7 @@ class IntentDenied:
     reason: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class OrderUpdated:
     """An order changed state (store: update the order row)."""
@@ -220,6 +235,7 @@ class OrderUpdated:
     reason: str = ""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class FillApplied:
     """A fill reached the order and the portfolio. ``realized_pnl``: sells only, net of costs."""
@@ -236,6 +252,7 @@ class FillApplied:
     realized_pnl: int
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class DuplicateFill:
     """A fill id seen before: nothing changed."""
@@ -245,6 +262,7 @@ class DuplicateFill:
     fill_id: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class UnknownOrderEvent:
     """A broker event for an order the router does not know (the reconciler handles it)."""
@@ -254,6 +272,7 @@ class UnknownOrderEvent:
     detail: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class InvalidBrokerEvent:
     """A broker event that contradicts the order's state (e.g. an overfill). Nothing changed."""

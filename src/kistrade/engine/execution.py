@@ -127,21 +127,11 @@ class OrderRouter:
         cid = self.ids.next(ts.date())
         if cid in self._orders:
             raise StateError(f"client order id {cid} is already in use")
-        order = Order(
-            client_order_id=cid,
-            symbol=approved.symbol,
-            side=approved.side,
-            order_type=approved.order_type,
-            qty=approved.qty,
-            limit_price=approved.limit_price,
-            purpose=approved.purpose,
-            created_at=ts,
-        )
+        symbol, side, order_type = approved.symbol, approved.side, approved.order_type
+        qty, limit_price, purpose = approved.qty, approved.limit_price, approved.purpose
+        order = Order(cid, symbol, side, order_type, qty, limit_price, purpose, ts)
         self._track(order, approved.reserve_price)
-        cmd = SubmitOrder(
-            cid, order.symbol, order.side, order.order_type, order.qty, order.limit_price, order.purpose, ts
-        )
-        return order, cmd
+        return order, SubmitOrder(cid, symbol, side, order_type, qty, limit_price, purpose, ts)
 
     def restore(self, order: Order, reserve_price: int | None = None) -> None:
         """Track an order loaded from the store (recovery); reservations are rebuilt for what remains."""

@@ -69,6 +69,11 @@ class BarColumnsView(BarCloses, Protocol):
     @property
     def volumes(self) -> Sequence[int]: ...
 
+    def first_close_outside(self, start: int, stop: int, lo: int, hi: int) -> int:
+        """The first index in ``[start, stop)`` whose close is ``<= lo`` or ``>= hi``, else
+        ``stop`` (``kistrade.engine.risk_band.first_close_outside`` on ``close_array``)."""
+        ...
+
 
 class KernelContext:
     """The StrategyContext the kernel gives strategies (kistrade.strategy.base.StrategyContext)."""
@@ -158,8 +163,9 @@ class Kernel:
         self._advance(bar.start + BAR_LENGTH)
         self.market.on_bar(bar)
         self._mark_and_protect(bar.symbol, bar.close, step)
+        ctx = self.ctx
         for s in self.strategies:
-            intents = s.on_bar(bar, self.ctx)
+            intents = s.on_bar(bar, ctx)
             if intents:
                 self._route(intents, s.name, step)
         return self._done(step)
@@ -183,33 +189,30 @@ class Kernel:
         if quiet is None:
             return start
         gate = self.gate
-        first, final = bars.starts[start] + BAR_LENGTH, bars.starts[stop - 1] + BAR_LENGTH
-        if (
-            first < self.now
-            or to_kst(first).date() != gate.day
-            or to_kst(final).date() != gate.day
-            or gate.exits_allowed(first) != gate.exits_allowed(final)
-        ):
+        starts = bars.starts
+        first = starts[start] + BAR_LENGTH
+        final = starts[stop - 1] + BAR_LENGTH if stop - start > 1 else first
+        day = gate.day
+        if first < self.now or to_kst(first).date() != day:
+            return start
+        exits = gate.exits_allowed(first)
+        if final is not first and (to_kst(final).date() != day or gate.exits_allowed(final) != exits):
             return start
         symbol = bars.symbol
-        band = gate.quiet_band(symbol, first)
+        band = gate.quiet_band(symbol, first, exits)
         if band is None:
             return start
         lo, hi = band
+        taken = stop  # ``final`` is the end of bar ``taken - 1``
         if lo > 0 or hi < TOP:  # else no close can leave the band
-            seg = bars.close_array[start:stop]
-            out = (seg <= lo) | (seg >= hi)
-            k = int(out.argmax())  # the first True (0 when there is none)
-            if out[k]:
-                stop = start + k
+            stop = bars.first_close_outside(start, stop, lo, hi)
         end: int = quiet(bars, start, stop, self.ctx)
         if end > start:
             last = end - 1
-            self._advance(bars.starts[last] + BAR_LENGTH)
+            self._advance(final if end == taken else starts[last] + BAR_LENGTH)
             close = bars.closes[last]
-            self.market.on_quiet_bars(
-                symbol, close, bars.volumes[max(start, end - self.market.volume_window) : end]
-            )
+            window = self.market.volume_window
+            self.market.on_quiet_bars(symbol, close, bars.volumes[max(start, end - window) : end])
             if self.portfolio.holding(symbol) is not None:
                 self.portfolio.mark(symbol, close)
         return end
@@ -234,29 +237,42 @@ class Kernel:
     # --- broker events ---------------------------------------------------------------------
 
     def on_broker_event(self, event: BrokerEvent) -> Step:
-        self._advance(event.ts)
-        step = self.router.apply(event)
-        for ev in list(step.events):
-            if isinstance(ev, FillApplied):
-                self._deliver_fill(ev, step)
-        if any(isinstance(ev, FillApplied) for ev in step.events):
-            self._check_daily_loss(step)
+        step = Step()
+        self._broker_event(event, step)
         return self._done(step)
+
+    def on_broker_events(self, events: Iterable[BrokerEvent]) -> Step:
+        """``on_broker_event`` for each event in order, in one Step (a broker's reply to a
+        command: sent, accepted, filled)."""
+        step = Step()
+        for event in events:
+            self._broker_event(event, step)
+        return self._done(step)
+
+    def _broker_event(self, event: BrokerEvent, step: Step) -> None:
+        self._advance(event.ts)
+        applied = self.router.apply(event)
+        step.extend(applied)
+        fills = [ev for ev in applied.events if type(ev) is FillApplied]
+        for ev in fills:
+            self._deliver_fill(ev)
+        if fills:
+            self._check_daily_loss(step)
 
     def on_fill(self, event: OrderFilled) -> Step:
         return self.on_broker_event(event)
 
-    def _deliver_fill(self, ev: FillApplied, step: Step) -> None:
+    def _deliver_fill(self, ev: FillApplied) -> None:
         order = self.router.order(ev.client_order_id)
         broker_id = (order.broker_order_id if order is not None else None) or ""
         fill = Fill(
             ev.client_order_id, broker_id, ev.symbol, ev.side, ev.qty, ev.price, ev.ts, ev.commission, ev.tax
         )
         owner = self._owner.get(ev.client_order_id)
-        names = {s.name for s in self.strategies}
-        for s in self.strategies:
-            if owner not in names or owner == s.name:  # its own, or made by risk / a person
-                s.on_fill(fill, self.ctx)
+        strategies = self.strategies
+        mine = [s for s in strategies if s.name == owner]
+        for s in mine or strategies:  # its own, or (made by risk / a person) every strategy
+            s.on_fill(fill, self.ctx)
 
     # --- commands --------------------------------------------------------------------------
 
@@ -325,9 +341,10 @@ class Kernel:
         return step
 
     def _mark_and_protect(self, symbol: Symbol, price: int, step: Step) -> None:
-        h = self.portfolio.holding(symbol)
+        pf = self.portfolio
+        h = pf.holding(symbol)
         if h is not None:
-            self.portfolio.mark(symbol, price)
+            pf.mark(symbol, price)
         self._check_daily_loss(step)
         # no shares: no automatic exit (``exit_intents`` gives none); exits not allowed now:
         # none asked for (else every print would log a denied stop)
@@ -351,12 +368,11 @@ class Kernel:
                 step.extend(self.router.cancel(order.client_order_id, self.now, reason))
 
     def _route(self, intents: list[OrderIntent], owner: str, step: Step) -> None:
+        pf, gate = self.portfolio, self.gate
         for intent in intents:
             # the router reserves cash (buys) or shares (sells) for every open order, so without a
             # reservation of this symbol and side there is no working order to look for
-            if intent.purpose not in PROTECTIVE_PURPOSES and self.portfolio.has_reservation(
-                intent.symbol, intent.side
-            ):
+            if intent.purpose not in PROTECTIVE_PURPOSES and pf.has_reservation(intent.symbol, intent.side):
                 working = [o for o in self.router.open_orders(intent.symbol) if o.side is intent.side]
                 if working:
                     ids = ", ".join(o.client_order_id for o in working)
@@ -368,7 +384,7 @@ class Kernel:
                     )
                     self._deny(denial, step)
                     continue
-            result = self.gate.check(intent, self.now)
+            result = gate.check(intent, self.now)
             if isinstance(result, IntentDenied):
                 self._deny(result, step)
                 continue

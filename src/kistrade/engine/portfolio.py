@@ -16,7 +16,10 @@ gross_realized == initial cash + deposits`` with ``gross_realized`` = sum of (se
 removed).
 
 Reservations: open buy orders reserve cash (``reserve_cash``), open sell orders reserve shares
-(``reserve_shares``); ``available_cash`` and ``sellable_qty`` subtract them.
+(``reserve_shares``); ``available_cash`` and ``sellable_qty`` subtract them. Besides the
+reservation of each order, per-symbol totals (and the cash total) are kept up to date by the same
+three methods that change reservations (``reserve_cash``, ``reserve_shares``, ``release``), so
+the risk gate's queries on every intent are dictionary reads, not scans of the open orders.
 """
 
 from __future__ import annotations
@@ -80,6 +83,11 @@ class Portfolio:
         self._holdings: dict[Symbol, Holding] = {}
         self._cash_reservations: dict[str, tuple[Symbol, int]] = {}
         self._share_reservations: dict[str, tuple[Symbol, int]] = {}
+        self._cash_by_symbol: dict[Symbol, int] = {}
+        """Sum of ``_cash_reservations`` per symbol (only symbols with a reservation: every one is > 0)."""
+        self._shares_by_symbol: dict[Symbol, int] = {}
+        """Sum of ``_share_reservations`` per symbol (likewise)."""
+        self._reserved_cash = 0
         self.total_commission = 0
         self.total_tax = 0
         self.realized_pnl = 0
@@ -129,14 +137,14 @@ class Portfolio:
 
     @property
     def reserved_cash(self) -> int:
-        return sum(a for _, a in self._cash_reservations.values())
+        return self._reserved_cash
 
     @property
     def available_cash(self) -> int:
         return self.cash - self.reserved_cash
 
     def reserved_shares(self, symbol: Symbol) -> int:
-        return sum(q for s, q in self._share_reservations.values() if s == symbol)
+        return self._shares_by_symbol.get(symbol, 0)
 
     def sellable_qty(self, symbol: Symbol) -> int:
         return self.qty(symbol) - self.reserved_shares(symbol)
@@ -218,40 +226,73 @@ class Portfolio:
 
     def reserved_cash_symbol(self, symbol: Symbol) -> int:
         """Cash held by open buy orders of ``symbol``."""
-        return sum(a for s, a in self._cash_reservations.values() if s == symbol)
+        return self._cash_by_symbol.get(symbol, 0)
 
     def has_reservation(self, symbol: Symbol, side: Side) -> bool:
         """Whether an open order of ``symbol`` on ``side`` holds cash (buy) or shares (sell)."""
-        held = self._cash_reservations if side is Side.BUY else self._share_reservations
-        return any(s == symbol for s, _ in held.values())
+        return symbol in (self._cash_by_symbol if side is Side.BUY else self._shares_by_symbol)
 
     def symbols_with_open_buys(self) -> set[Symbol]:
-        return {s for s, a in self._cash_reservations.values() if a > 0}
+        return set(self._cash_by_symbol)
+
+    def count_in_use(self) -> int:
+        """How many symbols have shares held or an open buy (what ``max_open_positions`` counts)."""
+        buying = self._cash_by_symbol
+        n = len(buying)
+        for s, h in self._holdings.items():
+            if h.qty and s not in buying:
+                n += 1
+        return n
 
     def reserve_cash(self, key: str, symbol: Symbol, amount: int) -> None:
         """Hold ``amount`` won for open buy order ``key`` (replaces its previous reservation)."""
         if amount < 0:
             raise InvalidInputError(f"reservation {key}: amount {amount} is negative")
-        if amount:
-            self._cash_reservations[key] = (symbol, amount)
-        else:
-            self._cash_reservations.pop(key, None)
+        self._reserved_cash += _put(self._cash_reservations, self._cash_by_symbol, key, symbol, amount)
 
     def reserve_shares(self, key: str, symbol: Symbol, qty: int) -> None:
         """Hold ``qty`` shares for open sell order ``key`` (replaces its previous reservation)."""
         if qty < 0:
             raise InvalidInputError(f"reservation {key}: qty {qty} is negative")
-        if qty:
-            self._share_reservations[key] = (symbol, qty)
-        else:
-            self._share_reservations.pop(key, None)
+        _put(self._share_reservations, self._shares_by_symbol, key, symbol, qty)
 
     def release(self, key: str) -> None:
-        self._cash_reservations.pop(key, None)
-        self._share_reservations.pop(key, None)
+        self._reserved_cash -= _take(self._cash_reservations, self._cash_by_symbol, key)
+        _take(self._share_reservations, self._shares_by_symbol, key)
 
     def _holding(self, symbol: Symbol) -> Holding:
         h = self._holdings.get(symbol)
         if h is None:
             h = self._holdings[symbol] = Holding(symbol)
         return h
+
+
+def _take(book: dict[str, tuple[Symbol, int]], totals: dict[Symbol, int], key: str) -> int:
+    """Remove ``key``'s reservation from ``book`` and its symbol's total; return its amount (0: none)."""
+    held = book.pop(key, None)
+    if held is None:
+        return 0
+    symbol, amount = held
+    left = totals[symbol] - amount
+    if left:
+        totals[symbol] = left
+    else:
+        del totals[symbol]
+    return amount
+
+
+def _put(
+    book: dict[str, tuple[Symbol, int]], totals: dict[Symbol, int], key: str, symbol: Symbol, amount: int
+) -> int:
+    """Set ``key``'s reservation to ``amount`` of ``symbol`` (0: none), keeping the per-symbol
+    totals; return the change of the overall total."""
+    old = book.get(key)
+    if old is None:
+        if amount:
+            book[key] = (symbol, amount)
+            totals[symbol] = totals.get(symbol, 0) + amount
+        return amount
+    if old[1] == amount and old[0] == symbol:  # unchanged (an order re-reserved after an ack)
+        return 0
+    taken = _take(book, totals, key)
+    return _put(book, totals, key, symbol, amount) - taken

@@ -30,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple
 
 from kistrade.domain.costs import CostModel
 from kistrade.domain.intents import IntentPurpose, OrderIntent
@@ -41,7 +40,7 @@ from kistrade.engine.events import IntentDenied, RiskRule, StateChanged, Trading
 from kistrade.engine.market import MarketState
 from kistrade.engine.portfolio import Portfolio
 from kistrade.engine.risk_band import TOP, change_pct, exit_band, first_true
-from kistrade.engine.risk_sizing import ApprovedOrder, EntrySizer, size_exit
+from kistrade.engine.risk_sizing import ApprovedOrder, EntrySizer, Refusal, size_exit
 from kistrade.engine.switch import RiskLimits, TradingSwitch
 
 EXIT_PURPOSES = frozenset(
@@ -60,15 +59,8 @@ def _calendar_phase(ts: datetime) -> Phase:
     return default_calendar().phase_at(ts)
 
 
-class _Priced(NamedTuple):
-    limit_price: int | None
-    ref_price: int
-    reserve_price: int
-
-
-class PriceProblem(NamedTuple):
-    rule: RiskRule
-    reason: str
+PriceProblem = Refusal
+"""Why a price cannot be a limit price (``price_problem``): the rule and the reason."""
 
 
 class RiskGate:
@@ -89,7 +81,8 @@ class RiskGate:
         self.costs = costs or CostModel()
         self._phase_at = phase_at or _calendar_phase
         self._day: date | None = None
-        self._floor_for: tuple[int, RiskLimits] | None = None
+        self._floor_start: int | None = None
+        self._floor_limits: RiskLimits | None = None
         self._rolled_at: datetime | None = None
         self._floor_value = 0
         self._exit_key: tuple[int, int, RiskLimits] | None = None
@@ -181,21 +174,20 @@ class RiskGate:
         """The highest equity at which the daily loss rule fires (``Portfolio.return_pct(e) <=
         daily_loss_pct``), found with that very Decimal rule once per start equity: the rule is
         monotone in the equity, so comparing equities in won is the same test."""
-        key = (day_start_equity, self.limits)
-        if self._floor_for != key:
+        if day_start_equity != self._floor_start or self.limits is not self._floor_limits:
             limit = self.limits.daily_loss_pct
             pf = self.portfolio
             guess = int(Decimal(day_start_equity) * (100 + limit) / 100)
             self._floor_value = first_true(lambda e: pf.return_pct(e) > limit, guess) - 1
-            self._floor_for = key
+            self._floor_start, self._floor_limits = day_start_equity, self.limits
         return self._floor_value
 
-    def quiet_band(self, symbol: Symbol, ts: datetime) -> tuple[int, int] | None:
+    def quiet_band(self, symbol: Symbol, ts: datetime, exits: bool | None = None) -> tuple[int, int] | None:
         """Closes ``lo < c < hi`` of ``symbol`` at which ``Kernel.on_bar`` (mark at c, the daily
         loss rule, stop-loss / take-profit exits at c) makes no rule fire, with everything else
         as it is now and ``ts`` in the same gate day and phase; None when a rule fires at any close.
         Computed from the same Decimal rules as ``check_daily_loss`` and ``exit_intents`` (both
-        monotone in the close)."""
+        monotone in the close). ``exits``: ``exits_allowed(ts)`` when the caller has it already."""
         pf = self.portfolio
         h = pf.holding(symbol)
         qty = h.qty if h is not None else 0
@@ -213,7 +205,7 @@ class RiskGate:
             and qty > 0
             and h.purchase_amount > 0
             and pf.sellable_qty(symbol) > 0
-            and self.exits_allowed(ts)
+            and (self.exits_allowed(ts) if exits is None else exits)
         ):
             stop_at, take_at = self._exit_band(qty, h.purchase_amount)
             lo = max(lo, stop_at)
@@ -241,66 +233,67 @@ class RiskGate:
         """Approve (sized and priced) or deny ``intent`` at time ``ts``. Approval counts an order."""
         self.roll_day(ts)
         result = self._check(intent, ts)
-        if isinstance(result, ApprovedOrder):
-            self.orders_today += 1
-            self._last_order[intent.symbol] = ts
+        if isinstance(result, Refusal):
+            return IntentDenied(ts, intent, result.rule, f"{intent.symbol}: {result.reason}")
+        self.orders_today += 1
+        self._last_order[intent.symbol] = ts
         return result
 
-    def _check(self, intent: OrderIntent, ts: datetime) -> ApprovedOrder | IntentDenied:
-        def deny(rule: RiskRule, reason: str) -> IntentDenied:
-            return IntentDenied(ts=ts, intent=intent, rule=rule, reason=f"{intent.symbol}: {reason}")
-
-        is_exit = intent.purpose in EXIT_PURPOSES
+    def _check(self, intent: OrderIntent, ts: datetime) -> ApprovedOrder | Refusal:
+        purpose = intent.purpose
+        is_exit = purpose in EXIT_PURPOSES
         if is_exit and intent.side is not Side.SELL:
-            return deny(RiskRule.PURPOSE, f"a {intent.purpose.value} must sell")
+            return Refusal(RiskRule.PURPOSE, f"a {purpose.value} must sell")
         if not is_exit and intent.side is not Side.BUY:
-            return deny(RiskRule.PURPOSE, "an entry must buy (short selling is not supported)")
+            return Refusal(RiskRule.PURPOSE, "an entry must buy (short selling is not supported)")
 
-        state = self.state
+        state = self.switch.state
         if state is TradingState.REDUCING and not is_exit:
-            return deny(RiskRule.TRADING_STATE, f"trading is REDUCING (exits only): {self.switch.reason}")
-        if state is TradingState.HALTED and intent.purpose is not IntentPurpose.FLATTEN:
-            return deny(RiskRule.TRADING_STATE, f"trading is HALTED: {self.switch.reason}")
+            return Refusal(RiskRule.TRADING_STATE, f"trading is REDUCING (exits only): {self.switch.reason}")
+        if state is TradingState.HALTED and purpose is not IntentPurpose.FLATTEN:
+            return Refusal(RiskRule.TRADING_STATE, f"trading is HALTED: {self.switch.reason}")
 
         phase = self._phase_at(ts)
         if not is_exit and phase is not Phase.CONTINUOUS:
-            return deny(RiskRule.SESSION, f"entries only in continuous trading; market is {phase.value}")
+            return Refusal(RiskRule.SESSION, f"entries only in continuous trading; market is {phase.value}")
         if is_exit and phase not in _EXIT_PHASES:
-            return deny(RiskRule.SESSION, f"market is {phase.value}")
+            return Refusal(RiskRule.SESSION, f"market is {phase.value}")
 
-        if intent.purpose not in PROTECTIVE_PURPOSES:
-            if self.orders_today >= self.limits.max_orders_per_day:
-                return deny(
+        lim = self.limits
+        if purpose not in PROTECTIVE_PURPOSES:
+            if self.orders_today >= lim.max_orders_per_day:
+                return Refusal(
                     RiskRule.MAX_ORDERS,
-                    f"{self.orders_today} orders today (max {self.limits.max_orders_per_day})",
+                    f"{self.orders_today} orders today (max {lim.max_orders_per_day})",
                 )
             last = self._last_order.get(intent.symbol)
-            if last is not None and (ts - last).total_seconds() < self.limits.symbol_cooldown_s:
+            if last is not None:
                 waited = (ts - last).total_seconds()
-                return deny(
-                    RiskRule.COOLDOWN,
-                    f"last order {waited:.0f}s ago (cooldown {self.limits.symbol_cooldown_s}s)",
-                )
+                if waited < lim.symbol_cooldown_s:
+                    return Refusal(
+                        RiskRule.COOLDOWN,
+                        f"last order {waited:.0f}s ago (cooldown {lim.symbol_cooldown_s}s)",
+                    )
 
         priced = self._price(intent)
-        if isinstance(priced, PriceProblem):
-            return deny(priced.rule, priced.reason)
+        if isinstance(priced, Refusal):
+            return priced
+        limit_price, ref_price, reserve_price = priced
         if is_exit:
-            return size_exit(self.portfolio, intent, priced.limit_price, priced.reserve_price, deny)
+            return size_exit(self.portfolio, intent, limit_price, reserve_price)
         return self._entries.size(
-            self.limits,
+            lim,
             intent,
-            limit_price=priced.limit_price,
-            ref_price=priced.ref_price,
-            reserve_price=priced.reserve_price,
+            limit_price=limit_price,
+            ref_price=ref_price,
+            reserve_price=reserve_price,
             day=self._day or date.min,
-            deny=deny,
         )
 
-    def _price(self, intent: OrderIntent) -> _Priced | PriceProblem:
+    def _price(self, intent: OrderIntent) -> tuple[int | None, int, int] | PriceProblem:
         """The limit price (None: market), the reference price for sizing, the reserve price."""
         sym, m = intent.symbol, self.market
-        last = m.last_price(sym)
+        last = m.get(sym).last_price
         limits = m.limits(sym)
         limit_price = intent.limit_price
         if intent.order_type is OrderType.LIMIT and limit_price is None:
@@ -311,11 +304,11 @@ class RiskGate:
             problem = self.price_problem(sym, limit_price)
             if problem is not None:
                 return problem
-            return _Priced(limit_price, limit_price, limit_price)
+            return limit_price, limit_price, limit_price
         if last is None:
             return PriceProblem(RiskRule.NO_PRICE, "no last price to value the market order")
         reserve = limits.upper if limits is not None and intent.side is Side.BUY else last
-        return _Priced(None, last, reserve)
+        return None, last, reserve
 
     def price_problem(self, symbol: Symbol, price: int) -> PriceProblem | None:
         """Why ``price`` cannot be a limit price for ``symbol`` now (off the tick grid, outside the

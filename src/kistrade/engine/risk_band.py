@@ -1,12 +1,16 @@
 """Exact thresholds of the risk gate's price rules, in won, for bulk bar feeds
 (``RiskGate.quiet_band``): the rules are Decimal formulas monotone in the price (or equity), so the
 first price at which one changes its answer is found with the formula itself, a few evaluations
-near a guess, and comparing prices in won is then the same test."""
+near a guess (two per edge from an exact integer guess), and comparing prices in won is then the
+same test. ``first_close_outside`` finds the first close of a run of bars outside such a band."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
 
 from kistrade.engine.switch import RiskLimits
 
@@ -51,10 +55,43 @@ def exit_band(qty: int, purchase_amount: int, limits: RiskLimits) -> tuple[int, 
     """(the highest price with a stop-loss, the lowest with a take-profit) of a holding of ``qty``
     shares (> 0) bought for ``purchase_amount`` (> 0): ``RiskGate.exit_intents`` at a price ``p``
     exits iff ``p <= `` the first or ``p >= `` the second."""
-    amount = Decimal(purchase_amount)
     stop, take = limits.stop_loss_pct, limits.take_profit_pct
-    stop_guess = int(amount * (100 + stop) / 100 / qty)
-    take_guess = min(int(amount * (100 + take) / 100 / qty), TOP)
-    stop_at = first_true(lambda c: change_pct(c, qty, purchase_amount) > stop, stop_guess) - 1
-    take_at = first_true(lambda c: change_pct(c, qty, purchase_amount) >= take, take_guess)
+    # guesses: the last price below each edge in exact arithmetic (the stop-loss fires at the
+    # edge itself, the take-profit from it on); the searches check them with the rules
+    stop_guess = _price_at(stop, qty, purchase_amount, below=False)
+    take_guess = min(_price_at(take, qty, purchase_amount, below=True), TOP)
+    stop_at = _edge(lambda c: change_pct(c, qty, purchase_amount) > stop, stop_guess) - 1
+    take_at = _edge(lambda c: change_pct(c, qty, purchase_amount) >= take, take_guess)
     return stop_at, take_at
+
+
+def _edge(pred: Callable[[int], bool], guess: int) -> int:
+    """``first_true(pred, guess)``, in two calls of ``pred`` when ``guess`` is its last false
+    point."""
+    if -TOP <= guess < TOP and not pred(guess) and pred(guess + 1):
+        return guess + 1
+    return first_true(pred, guess)
+
+
+def _price_at(pct: Decimal, qty: int, purchase_amount: int, *, below: bool) -> int:
+    """The price ``purchase_amount * (100 + pct) / 100 / qty`` where the holding's change is
+    ``pct`` percent, in exact integers: rounded down, or the largest integer strictly below it
+    (``below``). A guess for a search, whose answer it does not change."""
+    if pct.is_infinite():  # e.g. no take-profit: the search goes to the end of its range
+        return TOP if pct > 0 else -TOP
+    num, den = pct.as_integer_ratio()
+    top, bottom = purchase_amount * (100 * den + num), 100 * den * qty
+    return -(-top // bottom) - 1 if below else top // bottom
+
+
+def first_close_outside(closes: npt.NDArray[np.int64], start: int, stop: int, lo: int, hi: int) -> int:
+    """The first index in ``[start, stop)`` whose close is ``<= lo`` or ``>= hi`` (outside a quiet
+    band), ``stop`` when none is (``stop`` is cut to the array's length)."""
+    stop = min(stop, len(closes))
+    if stop <= start:
+        return start
+    seg = closes[start:stop]
+    out = seg <= lo
+    out |= seg >= hi
+    k = int(out.argmax())  # the first True (0 when there is none)
+    return start + k if out[k] else stop

@@ -12,21 +12,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
+
+import msgspec
 
 from kistrade.domain.costs import CostModel, floor_won
 from kistrade.domain.intents import IntentPurpose, OrderIntent
 from kistrade.domain.types import OrderType, Side, Symbol
-from kistrade.engine.events import IntentDenied, RiskRule
+from kistrade.engine.events import RiskRule
 from kistrade.engine.market import MarketState
 from kistrade.engine.portfolio import Portfolio
 from kistrade.engine.switch import RiskLimits
 
-Deny = Callable[[RiskRule, str], IntentDenied]
+
+class Refusal(NamedTuple):
+    """Why the gate refuses an intent: the rule and the reason (``RiskGate.check`` makes the
+    IntentDenied, naming the symbol)."""
+
+    rule: RiskRule
+    reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class ApprovedOrder:
-    """An intent the gate let through: what to send, and the cash a buy must reserve."""
+class ApprovedOrder(msgspec.Struct, frozen=True, gc=False):
+    """An intent the gate let through: what to send, and the cash a buy must reserve. A frozen
+    Struct (made for every approved intent; see ``kistrade.domain.intents``)."""
 
     symbol: Symbol
     side: Side
@@ -61,14 +70,14 @@ def cash_qty(cash: int, price: int, costs: CostModel, day: date) -> int:
 
 
 def size_exit(
-    portfolio: Portfolio, intent: OrderIntent, limit_price: int | None, reserve_price: int, deny: Deny
-) -> ApprovedOrder | IntentDenied:
+    portfolio: Portfolio, intent: OrderIntent, limit_price: int | None, reserve_price: int
+) -> ApprovedOrder | Refusal:
     sellable = portfolio.sellable_qty(intent.symbol)
     if sellable <= 0:
         held = portfolio.qty(intent.symbol)
         if held > 0:
-            return deny(RiskRule.DUPLICATE_EXIT, f"all {held} shares are already in open sell orders")
-        return deny(RiskRule.NO_POSITION, "no shares held to sell")
+            return Refusal(RiskRule.DUPLICATE_EXIT, f"all {held} shares are already in open sell orders")
+        return Refusal(RiskRule.NO_POSITION, "no shares held to sell")
     qty = sellable if intent.qty is None else min(intent.qty, sellable)
     notes = () if intent.qty in (None, qty) else (f"sell cut from {intent.qty} to sellable {qty}",)
     return approved(intent, qty, limit_price, reserve_price, notes)
@@ -91,16 +100,15 @@ class EntrySizer:
         ref_price: int,
         reserve_price: int,
         day: date,
-        deny: Deny,
-    ) -> ApprovedOrder | IntentDenied:
+    ) -> ApprovedOrder | Refusal:
         sym, pf = intent.symbol, self.portfolio
         open_buys = pf.reserved_cash_symbol(sym)
         held = pf.qty(sym)
         if held == 0 and open_buys == 0:
-            in_use = {h.symbol for h in pf.holdings()} | pf.symbols_with_open_buys()
-            if len(in_use) >= lim.max_open_positions:
-                return deny(
-                    RiskRule.POSITION_LIMIT, f"{len(in_use)} positions open (max {lim.max_open_positions})"
+            in_use = pf.count_in_use()
+            if in_use >= lim.max_open_positions:
+                return Refusal(
+                    RiskRule.POSITION_LIMIT, f"{in_use} positions open (max {lim.max_open_positions})"
                 )
         equity = pf.equity
         room = Decimal(equity) * lim.max_position_pct / 100 - held * ref_price - open_buys
@@ -125,16 +133,17 @@ class EntrySizer:
                     lambda: f"{lim.max_volume_participation_pct}% of recent volume {volume}",
                 )
             )
-        touch = self.market.touch(sym, Side.BUY)
-        marketable = limit_price is None or (touch is not None and limit_price >= touch)
-        depth = self.market.depth(sym, Side.BUY, limit_price) if marketable else None
-        if depth is not None:
-            caps.append((depth, RiskRule.BOOK_DEPTH, lambda: f"visible ask depth {depth}"))
+        if self.market.get(sym).book is not None:  # else no touch and no depth
+            touch = self.market.touch(sym, Side.BUY)
+            marketable = limit_price is None or (touch is not None and limit_price >= touch)
+            depth = self.market.depth(sym, Side.BUY, limit_price) if marketable else None
+            if depth is not None:
+                caps.append((depth, RiskRule.BOOK_DEPTH, lambda: f"visible ask depth {depth}"))
         qty = intent.qty
         notes: list[str] = []
         for cap, rule, why in caps:
             if cap <= 0:
-                return deny(rule, f"no room: {why()}")
+                return Refusal(rule, f"no room: {why()}")
             if qty is None or cap < qty:
                 if intent.qty is not None:
                     notes.append(f"qty cut to {cap} by {rule.value}: {why()}")

@@ -96,10 +96,11 @@ class MatchingEngine:
         old = self._listings.get(symbol)
         if old is not None and len(old.book):
             raise StateError(f"cannot re-list {symbol}: {len(old.book)} orders are still resting")
-        if old is not None and old.on == on:
+        if old is not None:
             inst = old.instrument
             if inst.name == (name or symbol) and inst.market is market and inst.kind is kind:
-                old.rebase(base_price)  # the same listing, a new day or reference: keep its empty book
+                old.on = on  # the same instrument, a new day or reference: keep its empty book
+                old.rebase(base_price)
                 return
         instrument = Instrument(symbol=symbol, name=name or symbol, market=market, kind=kind)
         self._listings[symbol] = _Listing(instrument, base_price, on)

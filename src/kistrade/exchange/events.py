@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from kistrade.domain.fast_init import fast_init
 from kistrade.domain.sessions import Phase
 from kistrade.domain.types import Side, Symbol
 
@@ -46,6 +47,7 @@ class CancelReason(StrEnum):
     """A day order still resting when the regular session ended (phase AFTER_HOURS or CLOSED)."""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Accepted:
     order_id: str
@@ -58,6 +60,7 @@ class Accepted:
     ts: datetime
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Rejected:
     reason: RejectReason
@@ -69,6 +72,7 @@ class Rejected:
     """The order the request referred to (revise/cancel), when there was one."""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Fill:
     """One execution between a buy order and a sell order at ``price``.
@@ -113,6 +117,7 @@ class Fill:
         )
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Cancelled:
     order_id: str
@@ -127,6 +132,7 @@ class Cancelled:
     ts: datetime
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Replaced:
     """``qty`` moved from ``old_id`` to the new order ``new_id`` at ``price`` (a revise).
@@ -145,6 +151,7 @@ class Replaced:
     ts: datetime
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class AuctionUncross:
     symbol: Symbol

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from kistrade.domain.fast_init import fast_init
 from kistrade.domain.limits import PriceLimits
 from kistrade.domain.types import BookLevel, Symbol
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class SymbolStats:
     symbol: Symbol

@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from kistrade.domain.errors import InvalidInputError
+from kistrade.domain.fast_init import fast_init
 from kistrade.domain.types import InstrumentKind, Market, OrderType, Side, Symbol
 
 AVG_QUANTUM = Decimal("0.0001")
@@ -36,6 +37,7 @@ class OrderState(StrEnum):
     """Nothing left; the unfilled rest moved to a revise order."""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class LedgerFill:
     odno: str

@@ -5,8 +5,9 @@ them one by one in Python costs about a microsecond each; the batch RSI of the w
 a few nanoseconds each and is bit-identical to the stream's values when the stream took the
 column from its first close (``streaming`` repeats TA-Lib's arithmetic operation by operation).
 :class:`RsiColumn` holds that batch and a cursor: ``scan`` finds the next value outside a band
-with numpy, ``take`` reads one value. The stream itself is left where the column was attached and
-is brought up to the cursor (``catch_up``, Python speed, once) only when something else needs it.
+(numpy lists the indices of every value outside it once per band; each scan bisects that list),
+``take`` reads one value. The stream itself is left where the column was attached and is brought
+up to the cursor (``catch_up``, Python speed, once) only when something else needs it.
 
 The batch is computed and trusted only after checking the stream's state matches it at the
 attachment point (same count, same last value); anything else keeps the plain stream.
@@ -15,6 +16,7 @@ attachment point (same count, same last value); anything else keeps the plain st
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -23,11 +25,14 @@ import numpy.typing as npt
 
 from kistrade.indicators.streaming import RsiStream
 
+_BANDS_KEPT = 8
+"""Bands whose hit lists a column keeps (a strategy scans with two: flat and long)."""
+
 
 class RsiColumn:
     """``stream`` (which took ``closes[:at]``) advanced virtually along ``closes`` by a batch RSI."""
 
-    __slots__ = ("at", "closes", "cursor", "starts", "stream", "values")
+    __slots__ = ("_hits", "at", "closes", "cursor", "starts", "stream", "values")
 
     def __init__(
         self,
@@ -44,6 +49,8 @@ class RsiColumn:
         self.at = at
         self.cursor = at
         """Index of the next close to take."""
+        self._hits: dict[tuple[float, float], list[int]] = {}
+        """Per band (low, high): the ascending indices of the values outside it (``hits``)."""
 
     @classmethod
     def attach(
@@ -82,14 +89,27 @@ class RsiColumn:
         Warm-up values (NaN in the batch) never stop the scan."""
         if start != self.cursor:
             raise ValueError(f"scan from {start}, but the column's cursor is at {self.cursor}")
-        seg = self.values[start:stop]
-        if not len(seg):
+        stop = min(stop, len(self.values))
+        if stop <= start:
             return start
-        hit = (seg < low) | (seg > high)  # NaN compares False, without a warning
-        k = int(hit.argmax())  # the first True (0 when there is none)
-        end = start + k if hit[k] else start + len(seg)
+        hits = self.hits(low, high)
+        j = bisect_left(hits, start)
+        end = hits[j] if j < len(hits) and hits[j] < stop else stop
         self.cursor = end
         return end
+
+    def hits(self, low: float, high: float) -> list[int]:
+        """The ascending indices of the values ``< low`` or ``> high`` (NaN never is), listed
+        once per band: the values never change, the bands a strategy scans with are few."""
+        key = (low, high)
+        hits = self._hits.get(key)
+        if hits is None:
+            v = self.values
+            hits = np.flatnonzero((v < low) | (v > high)).tolist()
+            if len(self._hits) >= _BANDS_KEPT:  # an odd caller with many bands: no growth
+                self._hits.clear()
+            self._hits[key] = hits
+        return hits
 
     def follows(self, start: datetime, close: int) -> bool:
         """Whether a bar (its start and close) is the column's next one."""

@@ -13,11 +13,11 @@ import math
 from collections.abc import Iterable, Sequence
 
 from kistrade.domain.intents import IntentPurpose, OrderIntent, Signal
-from kistrade.domain.types import Bar, Side, Symbol
+from kistrade.domain.types import Bar, OrderType, Side, Symbol
 from kistrade.indicators.rsi_column import RsiColumn
 from kistrade.indicators.streaming import RsiStream
 from kistrade.strategy.analysis import clip01
-from kistrade.strategy.base import BarCloses, Strategy, StrategyContext, held_qty
+from kistrade.strategy.base import BarCloses, Strategy, StrategyContext
 from kistrade.strategy.params import RsiParams
 
 
@@ -47,7 +47,7 @@ def rsi_reason(rsi_value: float, side: Side, oversold: float, overbought: float)
 def make_intent(symbol: Symbol, side: Side, signal: Signal, *, tags: tuple[str, ...] = ()) -> OrderIntent:
     """A market intent sized by the engine: entry for a BUY, exit of the whole position for a SELL."""
     purpose = IntentPurpose.ENTRY if side is Side.BUY else IntentPurpose.EXIT
-    return OrderIntent(symbol=symbol, side=side, purpose=purpose, signal=signal, tags=tags)
+    return OrderIntent(symbol, side, purpose, None, OrderType.MARKET, None, signal, tags)
 
 
 class RsiStrategy(Strategy):
@@ -103,36 +103,36 @@ class RsiStrategy(Strategy):
         the first one whose close would give a decision, which is not taken; return its index
         (``stop`` when none). The engine's bulk path for bars where nothing can happen."""
         p = self.params
-        if held_qty(ctx, bars.symbol) > 0:
+        symbol = bars.symbol
+        if ctx.held(symbol) > 0:
             low, high = -math.inf, p.overbought
         else:
             low, high = p.oversold, math.inf
-        column = self._column(bars, start)
+        column = self._columns.get(symbol)  # ``_column``'s common case, inline
+        if column is None or column.closes is not bars.closes or column.cursor != start:
+            column = self._column(bars, start)
         if column is not None:
             return column.scan(start, stop, low, high)
-        return self._stream(bars.symbol).scan(bars.closes, start, stop, low, high)
+        return self._stream(symbol).scan(bars.closes, start, stop, low, high)
 
     def on_bar(self, bar: Bar, ctx: StrategyContext) -> list[OrderIntent]:
-        column = self._columns.get(bar.symbol)
+        symbol = bar.symbol
+        column = self._columns.get(symbol)
         if column is not None and column.follows(bar.start, bar.close):
             value = column.take()
         else:
-            value = self._stream(bar.symbol).update(bar.close)
+            value = self._stream(symbol).update(bar.close)
         if value is None:
             return []
         p = self.params
-        if p.oversold <= value <= p.overbought:  # inside the band: no decision, skip the lookup
+        oversold, overbought = p.oversold, p.overbought
+        if oversold <= value <= overbought:  # inside the band: no decision, skip the lookup
             return []
-        side = rsi_side(value, held_qty(ctx, bar.symbol), p.oversold, p.overbought)
+        side = rsi_side(value, ctx.held(symbol), oversold, overbought)
         if side is None:
             return []
-        signal = Signal(
-            symbol=bar.symbol,
-            ts=ctx.now(),
-            side=side,
-            strength=rsi_strength(value, side, p.oversold, p.overbought),
-            reasons=(rsi_reason(value, side, p.oversold, p.overbought),),
-            strategy=self.name,
-        )
+        reason = rsi_reason(value, side, oversold, overbought)
+        strength = rsi_strength(value, side, oversold, overbought)
+        signal = Signal(symbol, ctx.now(), side, strength, (reason,), self.name)
         ctx.record_signal(signal)
-        return [make_intent(bar.symbol, side, signal)]
+        return [make_intent(symbol, side, signal)]
