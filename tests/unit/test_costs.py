@@ -13,6 +13,7 @@ from kistrade.domain.costs import (
     DEFAULT_COMMISSION_RATE,
     CostModel,
     commission,
+    floor_mul,
     floor_won,
     sell_tax,
     sell_tax_rate,
@@ -105,3 +106,13 @@ def test_costs_non_negative_and_monotone(
 def test_floor_won_floors_exactly(amount: Decimal) -> None:
     assert floor_won(amount) == int(amount.to_integral_value(rounding=ROUND_FLOOR))
     assert floor_won(amount) <= amount < floor_won(amount) + 1
+
+
+@given(
+    st.integers(0, 10**13),
+    st.decimals(min_value=0, max_value=1, allow_nan=False, allow_infinity=False, places=9),
+)
+def test_floor_mul_is_the_exact_floored_product(value: int, rate: Decimal) -> None:
+    exact = Decimal(value) * rate  # exact: 13 + 10 digits fit the context's 28
+    assert floor_mul(value, rate) == floor_won(exact)
+    assert commission(value, rate) == floor_won(exact)

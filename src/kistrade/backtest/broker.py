@@ -6,9 +6,10 @@ the fill price as its base (reference) price, the account's market order and an 
 market order of the same size enter the PRE_OPEN_AUCTION, and the switch to CONTINUOUS uncrosses
 them at the reference price. For a market order into an empty book (every ``rsi`` fill) the
 venue does that in one call, ``Exchange.cross_market``, with the same events, order ids, ledger
-books and stats (tests/unit/test_backtest_broker_cross.py); limit orders go through the phases. Tick mode (:meth:`SimBroker.place`) sends the order into the
-continuous book the runner rebuilt from the recorded book: it fills level by level and a market
-order's unfilled rest is cancelled (partial fill).
+books and stats (tests/unit/test_backtest_broker_cross.py); limit orders go through the phases.
+Tick mode (:meth:`SimBroker.place`) sends the order into the continuous book the runner rebuilt
+from the recorded book: it fills level by level and a market order's unfilled rest is cancelled
+(partial fill).
 
 The venue account is funded with the backtest cash plus ``FUNDING_MARGIN``: the ledger
 reserves a market buy at the day's upper limit (as KIS does) while the engine sizes it at the
@@ -22,7 +23,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from kistrade.backtest.config import BacktestConfig, FillCosts
-from kistrade.domain.costs import floor_won
+from kistrade.domain.costs import floor_mul
 from kistrade.domain.sessions import Phase
 from kistrade.domain.ticks import tick_size
 from kistrade.domain.types import InstrumentKind, Market, Side, Symbol
@@ -63,7 +64,7 @@ class CostFees:
         return self._costs.config.commission_rate
 
     def commission(self, value: int, kind: InstrumentKind = InstrumentKind.STOCK) -> int:
-        return floor_won(Decimal(value) * self._costs.config.commission_rate)
+        return floor_mul(value, self._costs.config.commission_rate)
 
     def sell_tax(
         self,

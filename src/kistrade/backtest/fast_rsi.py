@@ -19,7 +19,7 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
-from kistrade.domain.costs import floor_won
+from kistrade.domain.costs import floor_mul, rate_ratio
 from kistrade.indicators.batch import rsi as batch_rsi
 
 TaxRate = Callable[[int], Decimal]
@@ -66,7 +66,7 @@ def run_rsi_fast(
     qty = 0
     t = -1
     entry_bar = entry_price = entry_cost = 0
-    c1 = 1 + commission
+    num, den = rate_ratio(commission)
     while True:
         if qty == 0:
             k = int(np.searchsorted(buy_idx, t + 1))
@@ -74,12 +74,12 @@ def run_rsi_fast(
                 break
             t = int(buy_idx[k])
             price = int(opens[t + 1])
-            q = floor_won(Decimal(cash) / (Decimal(price) * c1))
-            while q > 0 and q * price + floor_won(Decimal(q * price) * commission) > cash:
+            q = cash * den // (price * (den + num))  # cash / (price × (1 + commission)), floored
+            while q > 0 and q * price + floor_mul(q * price, commission) > cash:
                 q -= 1
             if q <= 0:
                 continue
-            fee = floor_won(Decimal(q * price) * commission)
+            fee = floor_mul(q * price, commission)
             cash -= q * price + fee
             qty, entry_bar, entry_price, entry_cost = q, t + 1, price, fee
         else:
@@ -90,8 +90,8 @@ def run_rsi_fast(
             price = int(opens[t + 1])
             value = qty * price
             rate = tax_rate(t + 1) if callable(tax_rate) else tax_rate
-            fee = floor_won(Decimal(value) * commission)
-            tax = floor_won(Decimal(value) * rate)
+            fee = floor_mul(value, commission)
+            tax = floor_mul(value, rate)
             cash += value - fee - tax
             trades.append(FastTrade(entry_bar, t + 1, entry_price, price, qty, entry_cost + fee + tax))
             qty = 0

@@ -150,9 +150,7 @@ def run_bars(
     )
 
 
-def _open(
-    h: Harness, series: BarSeries, i: int, price: int, queued: list[SubmitOrder]
-) -> list[SubmitOrder]:
+def _open(h: Harness, series: BarSeries, i: int, price: int, queued: list[SubmitOrder]) -> list[SubmitOrder]:
     """Submit what bar i-1 decided at bar i's open (``price``) and fill it there."""
     ts = series.open_ts(i)
     h.market.on_trade(Trade(series.symbol, ts, price, 0))

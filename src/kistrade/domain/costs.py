@@ -20,6 +20,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from kistrade.domain.errors import InvalidInputError
 from kistrade.domain.types import InstrumentKind, Market
@@ -61,6 +62,18 @@ _TAX_TABLE: tuple[tuple[date, dict[Market, Decimal]], ...] = (
 _TAX_STARTS = tuple(start for start, _ in _TAX_TABLE)
 
 
+@lru_cache(maxsize=256)
+def rate_ratio(rate: Decimal) -> tuple[int, int]:
+    """``rate`` as an exact fraction ``(numerator, denominator)``, denominator > 0."""
+    return rate.as_integer_ratio()
+
+
+def floor_mul(value: int, rate: Decimal) -> int:
+    """``value × rate`` floored to the won, exactly (integer arithmetic on the rate's fraction)."""
+    num, den = rate_ratio(rate)
+    return value * num // den
+
+
 def floor_won(amount: Decimal) -> int:
     """``amount`` floored to the won (KRX and KIS floor commission and tax); exact
     (``Decimal.__floor__``)."""
@@ -77,7 +90,7 @@ def commission(value: int, rate: Decimal = DEFAULT_COMMISSION_RATE) -> int:
     _check_value(value)
     if rate < 0:
         raise InvalidInputError(f"commission rate {rate} is negative")
-    return floor_won(Decimal(value) * rate)
+    return floor_mul(value, rate)
 
 
 def sell_tax_rate(
@@ -97,7 +110,7 @@ def sell_tax(
 ) -> int:
     """Transaction tax on a sell of ``value`` won settling on ``settle_date``, floored to the won."""
     _check_value(value)
-    return floor_won(Decimal(value) * sell_tax_rate(settle_date, market, kind))
+    return floor_mul(value, sell_tax_rate(settle_date, market, kind))
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +142,7 @@ class CostModel:
         fee = commission(value, self.commission_rate)
         if self.sell_tax_override is not None:
             rate = self.sell_tax_override if kind is InstrumentKind.STOCK else Decimal(0)
-            return fee, floor_won(Decimal(value) * rate)
+            return fee, floor_mul(value, rate)
         from kistrade.domain.calendar import default_calendar
 
         settle = default_calendar().settlement_date(trade_date)

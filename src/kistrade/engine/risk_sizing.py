@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import NamedTuple
 
 import msgspec
 
-from kistrade.domain.costs import CostModel, floor_won
+from kistrade.domain.costs import CostModel, floor_mul, rate_ratio
 from kistrade.domain.intents import IntentPurpose, OrderIntent
 from kistrade.domain.types import OrderType, Side, Symbol
 from kistrade.engine.events import RiskRule
@@ -63,7 +62,8 @@ def cash_qty(cash: int, price: int, costs: CostModel, day: date) -> int:
     """Largest qty whose value plus commission fits ``cash``."""
     if cash <= 0:
         return 0
-    qty = floor_won(Decimal(cash) / (Decimal(price) * (1 + costs.commission_rate)))
+    num, den = rate_ratio(costs.commission_rate)
+    qty = cash * den // (price * (den + num))  # cash / (price × (1 + commission)), floored
     while qty > 0 and qty * price + costs.buy_cost(qty * price, day) > cash:
         qty -= 1
     return qty
@@ -111,10 +111,12 @@ class EntrySizer:
                     RiskRule.POSITION_LIMIT, f"{in_use} positions open (max {lim.max_open_positions})"
                 )
         equity = pf.equity
-        room = Decimal(equity) * lim.max_position_pct / 100 - held * ref_price - open_buys
+        # (equity × pct / 100 - held × ref - open buys) / ref, floored: the shares the cap leaves
+        num, den = rate_ratio(lim.max_position_pct)
+        room = (equity * num - 100 * den * (held * ref_price + open_buys)) // (100 * den * ref_price)
         caps: list[tuple[int, RiskRule, Callable[[], str]]] = [
             (
-                max(floor_won(room / ref_price), 0),
+                max(room, 0),
                 RiskRule.POSITION_LIMIT,
                 lambda: f"position limit {lim.max_position_pct}% of equity {equity}",
             ),
@@ -128,7 +130,7 @@ class EntrySizer:
         if volume is not None:
             caps.append(
                 (
-                    floor_won(Decimal(volume) * lim.max_volume_participation_pct / 100),
+                    floor_mul(volume, lim.max_volume_participation_pct / 100),
                     RiskRule.VOLUME,
                     lambda: f"{lim.max_volume_participation_pct}% of recent volume {volume}",
                 )

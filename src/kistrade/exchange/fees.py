@@ -17,7 +17,7 @@ from typing import Protocol
 
 from kistrade.domain import costs
 from kistrade.domain.calendar import default_calendar
-from kistrade.domain.costs import floor_won
+from kistrade.domain.costs import floor_mul
 from kistrade.domain.types import InstrumentKind, Market
 
 KIS_ONLINE_COMMISSION_RATE = costs.DEFAULT_COMMISSION_RATE
@@ -53,7 +53,7 @@ class FixedFeeModel:
         return self.rate
 
     def commission(self, value: int, kind: InstrumentKind = InstrumentKind.STOCK) -> int:
-        return floor_won(Decimal(value) * self.rate)
+        return floor_mul(value, self.rate)
 
     def sell_tax(
         self,
@@ -64,7 +64,7 @@ class FixedFeeModel:
     ) -> int:
         if kind is not InstrumentKind.STOCK:
             return 0
-        return floor_won(Decimal(value) * self.tax_rate)
+        return floor_mul(value, self.tax_rate)
 
 
 class KrxFeeModel:
