@@ -17,6 +17,7 @@ from kistrade.domain.ticks import (
     Rounding,
     is_valid_tick,
     round_to_tick,
+    tick_size,
 )
 from kistrade.domain.types import InstrumentKind, Market
 
@@ -105,3 +106,23 @@ def test_each_rule_change_starts_a_period(day: date) -> None:
                 assert price_limits(base, kind, on=d) == _price_limits.__wrapped__(
                     base, kind, d, Market.KOSPI
                 )
+
+
+@given(
+    st.integers(1, 3_000_000),
+    st.sampled_from(list(InstrumentKind)),
+    st.sampled_from(list(Market)),
+    st.dates(date(1995, 1, 1), date(2035, 12, 31)),
+)
+def test_limits_are_the_rounded_band_around_the_base(
+    raw: int, kind: InstrumentKind, market: Market, on: date
+) -> None:
+    """The §8.3 rule through the public tick functions: width truncated to the base's tick, the
+    upper limit rounded down and the lower one up to their own bands' grids."""
+    base = round_to_tick(raw, Rounding.UP, kind, on=on, market=market)
+    width = base * (30 if on >= LIMIT_30_PERCENT_FROM else 15) // 100
+    width -= width % tick_size(base, kind, on=on, market=market)
+    upper = round_to_tick(base + width, Rounding.DOWN, kind, on=on, market=market)
+    lower = round_to_tick(max(base - width, 1), Rounding.UP, kind, on=on, market=market)
+    limits = price_limits(base, kind, on=on, market=market)
+    assert (limits.width, limits.upper, limits.lower) == (width, upper, lower)

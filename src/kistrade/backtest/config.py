@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from kistrade.domain.costs import DEFAULT_COMMISSION_RATE, CostModel, commission, sell_tax_rate
+from kistrade.domain.costs import DEFAULT_COMMISSION_RATE, CostModel, commission, floor_mul, sell_tax_rate
 from kistrade.domain.errors import InvalidInputError
 from kistrade.domain.types import InstrumentKind, Market, Side
 from kistrade.engine.switch import RiskLimits
@@ -104,5 +104,4 @@ class FillCosts:
         fee = commission(value, self.config.commission_rate)
         if side is Side.BUY:
             return fee, 0
-        tax = int(Decimal(value) * self.tax_rate(trade_date))  # floor: value >= 0
-        return fee, tax
+        return fee, floor_mul(value, self.tax_rate(trade_date))

@@ -121,10 +121,9 @@ def run_bars(
                 i = busy = end
                 continue
         h.bar_index = i
-        bday = starts[i].date()
-        if bday != day:
-            queued.extend(h.apply(broker.new_day(bday, series.open_ts(i))))
-            day = bday
+        if breaks[nb] == i and starts[i].date() != day:  # a start date changes only at a break
+            day = starts[i].date()
+            queued.extend(h.apply(broker.new_day(day, series.open_ts(i))))
         if wrapper.pending or queued:
             queued = _open(h, series, i, opens[i], queued)
             if skip_quiet and not wrapper.pending:  # the rest of bar i (its close) may be quiet

@@ -19,9 +19,8 @@ from kistrade.domain.ticks import (
     FUND_ONE_WON_TICK_FROM,
     ONE_WON_STOCK_TICK_FROM,
     UNIFIED_STOCK_TICKS_FROM,
-    Rounding,
-    round_to_tick,
-    tick_size,
+    tick_in,
+    tick_table,
 )
 from kistrade.domain.types import InstrumentKind, Market
 
@@ -74,10 +73,14 @@ def price_limits(
 def _price_limits(base: int, kind: InstrumentKind, on: date | None, market: Market) -> PriceLimits:
     if base <= 0:
         raise InvalidInputError(f"base price {base} must be positive")
-    tick = tick_size(base, kind, on=on, market=market)
+    table = tick_table(kind, on=on, market=market)
+    tick = tick_in(table, base)
     width = base * limit_percent(on) // 100
     width -= width % tick
-    upper = round_to_tick(base + width, Rounding.DOWN, kind, on=on, market=market)
-    lower_raw = max(base - width, 1)
-    lower = round_to_tick(lower_raw, Rounding.UP, kind, on=on, market=market)
+    upper = base + width  # rounded down to its own band's grid (never below base: base is >= 1 tick)
+    upper -= upper % tick_in(table, upper)
+    lower = max(base - width, 1)  # rounded up to its own band's grid
+    step = tick_in(table, lower)
+    if lower % step:
+        lower += step - lower % step
     return PriceLimits(base=base, width=width, upper=upper, lower=lower)

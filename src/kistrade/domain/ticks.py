@@ -109,7 +109,11 @@ def tick_size(
     """The tick of the band that ``price`` lies in."""
     if price < 0:
         raise InvalidInputError(f"price {price} is negative")
-    table = tick_table(kind, on=on, market=market)
+    return tick_in(tick_table(kind, on=on, market=market), price)
+
+
+def tick_in(table: TickTable, price: int) -> int:
+    """The tick of the band of ``table`` that ``price`` (>= 0) lies in."""
     return table[bisect_right(_BOUNDS[table], price) - 1][1]
 
 

@@ -207,11 +207,16 @@ class OrderRouter:
     def apply(self, event: BrokerEvent) -> Step:
         """Apply one broker event to its order and the portfolio."""
         step = Step()
+        self.apply_into(event, step)
+        return step
+
+    def apply_into(self, event: BrokerEvent, step: Step) -> None:
+        """``apply``, adding to ``step`` (the kernel's)."""
         order = self._find(event)
         if order is None:
             ident = getattr(event, "client_order_id", None) or getattr(event, "broker_order_id", None)
             step.events.append(UnknownOrderEvent(event.ts, event, f"no order {ident} is tracked"))
-            return step
+            return
         seen = len(order.history)
         cid = order.client_order_id
         remaining, reserve_price = order.remaining_qty, self._reserve_price.get(cid)
@@ -219,11 +224,10 @@ class OrderRouter:
             self._dispatch(order, event, step)
         except (StateError, InvalidInputError) as exc:
             step.events.append(InvalidBrokerEvent(event.ts, cid, event, str(exc)))
-            return step
+            return
         # an ack, a sent report or a refused cancel leaves what the order holds back as it was
         same = order.remaining_qty == remaining and self._reserve_price.get(cid) == reserve_price
         self._after_change(order, seen, step, reserve=not (same and order.is_open))
-        return step
 
     def _dispatch(self, order: Order, event: BrokerEvent, step: Step) -> None:
         cid = order.client_order_id

@@ -251,9 +251,10 @@ class Kernel:
 
     def _broker_event(self, event: BrokerEvent, step: Step) -> None:
         self._advance(event.ts)
-        applied = self.router.apply(event)
-        step.extend(applied)
-        fills = [ev for ev in applied.events if type(ev) is FillApplied]
+        events = step.events
+        seen = len(events)
+        self.router.apply_into(event, step)
+        fills = [ev for ev in events[seen:] if type(ev) is FillApplied]
         for ev in fills:
             self._deliver_fill(ev)
         if fills:
