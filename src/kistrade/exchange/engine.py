@@ -27,9 +27,8 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from kistrade.domain.errors import InvalidInputError, StateError
-from kistrade.domain.limits import PriceLimits, price_limits
+from kistrade.domain.limits import PriceLimits
 from kistrade.domain.sessions import Phase
-from kistrade.domain.ticks import is_valid_tick
 from kistrade.domain.types import Instrument, InstrumentKind, Market, Side, Symbol
 from kistrade.exchange.auction import UncrossResult, uncross
 from kistrade.exchange.book import DEPTH_LEVELS, BookOrder, OrderBook
@@ -46,31 +45,13 @@ from kistrade.exchange.events import (
     RejectReason,
     Replaced,
 )
+from kistrade.exchange.listing import Listing
 from kistrade.exchange.quotes import Depth, SymbolStats, with_trade
-
-
-class _Listing:
-    __slots__ = ("book", "instrument", "on", "stats")
-
-    def __init__(self, instrument: Instrument, base: int, on: date | None) -> None:
-        self.instrument = instrument
-        self.on = on
-        self.book = OrderBook(instrument.symbol)
-        self.rebase(base)
-
-    def rebase(self, base: int) -> None:
-        """Fresh stats with ``base`` as the base price (and its limits)."""
-        inst = self.instrument
-        limits = price_limits(base, inst.kind, on=self.on, market=inst.market)
-        self.stats = SymbolStats(inst.symbol, base, limits)
-
-    def on_grid(self, price: int) -> bool:
-        return is_valid_tick(price, self.instrument.kind, on=self.on, market=self.instrument.market)
 
 
 class MatchingEngine:
     def __init__(self) -> None:
-        self._listings: dict[Symbol, _Listing] = {}
+        self._listings: dict[Symbol, Listing] = {}
         self._where: dict[str, Symbol] = {}  # resting order id -> symbol
         self._phase = Phase.CLOSED
         self._seq = 0
@@ -103,7 +84,7 @@ class MatchingEngine:
                 old.rebase(base_price)
                 return
         instrument = Instrument(symbol=symbol, name=name or symbol, market=market, kind=kind)
-        self._listings[symbol] = _Listing(instrument, base_price, on)
+        self._listings[symbol] = Listing(instrument, base_price, on)
 
     @property
     def phase(self) -> Phase:
@@ -157,16 +138,7 @@ class MatchingEngine:
             return RejectReason.MARKET_CLOSED, f"the market is not taking orders (phase {self._phase})"
         if qty <= 0:
             return RejectReason.INVALID_QTY, f"quantity {qty} must be positive"
-        if price is not None:
-            if not listing.on_grid(price):
-                return RejectReason.OFF_TICK, f"price {price} is not on the tick grid for {symbol}"
-            limits = listing.stats.limits
-            if not limits.contains(price):
-                return (
-                    RejectReason.OUTSIDE_LIMITS,
-                    f"price {price} is outside {symbol}'s daily limits {limits.lower}..{limits.upper}",
-                )
-        return None
+        return None if price is None else listing.price_problem(price)
 
     def next_order_id(self) -> str:
         self._auto += 1
@@ -316,7 +288,7 @@ class MatchingEngine:
 
     # --- internals -----------------------------------------------------------------------
 
-    def _listing(self, symbol: Symbol) -> _Listing:
+    def _listing(self, symbol: Symbol) -> Listing:
         listing = self._listings.get(symbol)
         if listing is None:
             raise InvalidInputError(f"symbol {symbol} is not listed on the exchange")
@@ -326,7 +298,7 @@ class MatchingEngine:
         self._seq += 1
         return self._seq
 
-    def _reference(self, listing: _Listing) -> int:
+    def _reference(self, listing: Listing) -> int:
         return listing.stats.last if listing.stats.last is not None else listing.stats.base
 
     def _enter(self, order: BookOrder, ts: datetime, events: list[Event]) -> None:
@@ -358,7 +330,7 @@ class MatchingEngine:
 
     def _fill(
         self,
-        listing: _Listing,
+        listing: Listing,
         a: BookOrder,
         b: BookOrder,
         *,
@@ -400,7 +372,7 @@ class MatchingEngine:
     def _cancelled_event(order: BookOrder, qty: int, reason: CancelReason, ts: datetime) -> Cancelled:
         return Cancelled(order.order_id, order.owner, order.symbol, order.side, qty, 0, reason, ts)
 
-    def _run_auction(self, listing: _Listing, phase: Phase, ts: datetime, events: list[Event]) -> None:
+    def _run_auction(self, listing: Listing, phase: Phase, ts: datetime, events: list[Event]) -> None:
         book = listing.book
         result = self.expected_uncross(listing.instrument.symbol)
         if result is not None:

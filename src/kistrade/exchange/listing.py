@@ -1,0 +1,46 @@
+"""One symbol listed on the matching engine: its instrument, trading day, book and stats."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kistrade.domain.limits import price_limits
+from kistrade.domain.ticks import is_valid_tick
+from kistrade.domain.types import Instrument
+from kistrade.exchange.book import OrderBook
+from kistrade.exchange.events import RejectReason
+from kistrade.exchange.quotes import SymbolStats
+
+
+class Listing:
+    """``on``: the trading day whose tick table and limit width apply (None: today's rules)."""
+
+    __slots__ = ("book", "instrument", "on", "stats")
+
+    def __init__(self, instrument: Instrument, base: int, on: date | None) -> None:
+        self.instrument = instrument
+        self.on = on
+        self.book = OrderBook(instrument.symbol)
+        self.rebase(base)
+
+    def rebase(self, base: int) -> None:
+        """Fresh stats with ``base`` as the base price (and its limits)."""
+        inst = self.instrument
+        limits = price_limits(base, inst.kind, on=self.on, market=inst.market)
+        self.stats = SymbolStats(inst.symbol, base, limits)
+
+    def on_grid(self, price: int) -> bool:
+        return is_valid_tick(price, self.instrument.kind, on=self.on, market=self.instrument.market)
+
+    def price_problem(self, price: int) -> tuple[RejectReason, str] | None:
+        """Why a limit ``price`` is refused (off the tick grid, outside the daily limits), or None."""
+        symbol = self.instrument.symbol
+        if not self.on_grid(price):
+            return RejectReason.OFF_TICK, f"price {price} is not on the tick grid for {symbol}"
+        limits = self.stats.limits
+        if not limits.contains(price):
+            return (
+                RejectReason.OUTSIDE_LIMITS,
+                f"price {price} is outside {symbol}'s daily limits {limits.lower}..{limits.upper}",
+            )
+        return None
