@@ -150,11 +150,14 @@ class Database:
     async def transaction(self) -> AsyncIterator[Any]:
         """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK`` on any exception), one writer at a time."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
             try:
+                await self._conn.execute("BEGIN IMMEDIATE")
                 yield self._conn
             except BaseException:
-                await self._conn.rollback()
+                # also when cancelled while BEGIN was on its way: the connection's thread still
+                # runs it, so the rollback (queued after it) must run too, or the transaction
+                # stays open and every later BEGIN fails; a no-op when no transaction began
+                await asyncio.shield(self._conn.rollback())
                 raise
             await self._conn.commit()
         if self._checkpointer is not None:
