@@ -40,7 +40,8 @@ def point_of(i: int) -> str:
 
 async def _bot(
     url: str, db: Path, data: Path, crash_at: str, run_s: float
-) -> tuple[int, list[dict[str, Any]]]:
+) -> tuple[int, list[dict[str, Any]], str]:
+    """The bot's exit code, its JSON lines and the end of its stderr (why a run failed)."""
     env = {**__import__("os").environ, "CRASH_AT": crash_at, "RUN_S": str(run_s)}
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -49,12 +50,12 @@ async def _bot(
         str(db),
         str(data),
         stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
         env=env,
     )
-    out, _ = await asyncio.wait_for(proc.communicate(), timeout=120)
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=120)
     lines = [json.loads(x) for x in out.decode().splitlines() if x.startswith("{")]
-    return proc.returncode or 0, lines
+    return proc.returncode or 0, lines, err.decode(errors="replace")[-2_000:]
 
 
 def compare(result: dict[str, Any], book: dict[str, Any]) -> tuple[bool, int, str]:
@@ -70,14 +71,17 @@ async def crash_run(i: int, speed: float = 120.0, run_s: float = 5.0) -> CrashRu
     with tempfile.TemporaryDirectory(prefix="kistrade-crash-") as tmp:
         data, db = Path(tmp), Path(tmp) / "trader.db"
         async with start_simulator(SimConfig(env="real", symbols=SYMBOLS, speed=speed, seed=100 + i)) as sim:
-            code, first = await _bot(sim.rest_url, db, data, point, run_s * 3)
+            code, first, _ = await _bot(sim.rest_url, db, data, point, run_s * 3)
             killed = code < 0 and any("killed_at" in x for x in first)
-            code2, second = await _bot(sim.rest_url, db, data, "", run_s)
+            code2, second, err = await _bot(sim.rest_url, db, data, "", run_s)
             final = [x for x in second if "cash" in x]
             if code2 != 0 or not final:
-                return CrashRun(point, killed, False, -1, f"restart failed with code {code2}")
+                return CrashRun(point, killed, False, -1, f"restart failed with code {code2}:\n{err}")
             equal, dups, detail = compare(final[-1], await ledger(sim.rest_url))
-            return CrashRun(point, killed, equal, dups, f"{detail}; recovery {final[-1]['recovery']}")
+            detail = f"{detail}; recovery {final[-1]['recovery']}"
+            if not equal:
+                detail += f"; orders {final[-1]['orders']}; bot stderr:\n{err}"
+            return CrashRun(point, killed, equal, dups, detail)
 
 
 async def run_all(n: int) -> list[CrashRun]:
