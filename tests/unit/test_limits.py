@@ -77,12 +77,16 @@ def test_limits_are_ticks_and_contain_the_base(
     assert limits.lower >= base - base * 30 // 100
 
 
-@given(
+any_base_and_day = given(
     st.integers(1, 3_000_000),
     st.sampled_from(list(InstrumentKind)),
     st.sampled_from(list(Market)),
     st.dates(date(1995, 1, 1), date(2035, 12, 31)),
 )
+"""(a raw price, kind, market, day) for the properties below."""
+
+
+@any_base_and_day
 def test_limits_are_cached_per_rule_period_without_changing_them(
     raw: int, kind: InstrumentKind, market: Market, on: date
 ) -> None:
@@ -108,12 +112,7 @@ def test_each_rule_change_starts_a_period(day: date) -> None:
                 )
 
 
-@given(
-    st.integers(1, 3_000_000),
-    st.sampled_from(list(InstrumentKind)),
-    st.sampled_from(list(Market)),
-    st.dates(date(1995, 1, 1), date(2035, 12, 31)),
-)
+@any_base_and_day
 def test_limits_are_the_rounded_band_around_the_base(
     raw: int, kind: InstrumentKind, market: Market, on: date
 ) -> None:

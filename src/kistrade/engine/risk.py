@@ -59,10 +59,6 @@ def _calendar_phase(ts: datetime) -> Phase:
     return default_calendar().phase_at(ts)
 
 
-PriceProblem = Refusal
-"""Why a price cannot be a limit price (``price_problem``): the rule and the reason."""
-
-
 class RiskGate:
     def __init__(
         self,
@@ -290,7 +286,7 @@ class RiskGate:
             day=self._day or date.min,
         )
 
-    def _price(self, intent: OrderIntent) -> tuple[int | None, int, int] | PriceProblem:
+    def _price(self, intent: OrderIntent) -> tuple[int | None, int, int] | Refusal:
         """The limit price (None: market), the reference price for sizing, the reserve price."""
         sym, m = intent.symbol, self.market
         last = m.get(sym).last_price
@@ -299,26 +295,26 @@ class RiskGate:
         if intent.order_type is OrderType.LIMIT and limit_price is None:
             limit_price = m.touch(sym, intent.side) or last
             if limit_price is None:
-                return PriceProblem(RiskRule.NO_PRICE, "no touch or last price to price the limit order at")
+                return Refusal(RiskRule.NO_PRICE, "no touch or last price to price the limit order at")
         if limit_price is not None:
             problem = self.price_problem(sym, limit_price)
             if problem is not None:
                 return problem
             return limit_price, limit_price, limit_price
         if last is None:
-            return PriceProblem(RiskRule.NO_PRICE, "no last price to value the market order")
+            return Refusal(RiskRule.NO_PRICE, "no last price to value the market order")
         reserve = limits.upper if limits is not None and intent.side is Side.BUY else last
         return None, last, reserve
 
-    def price_problem(self, symbol: Symbol, price: int) -> PriceProblem | None:
+    def price_problem(self, symbol: Symbol, price: int) -> Refusal | None:
         """Why ``price`` cannot be a limit price for ``symbol`` now (off the tick grid, outside the
         daily limits), or None when it can."""
         info = self.market.get(symbol)
         if not is_valid_tick(price, info.kind, market=info.market):
-            return PriceProblem(RiskRule.PRICE_TICK, f"limit price {price} is not on the tick grid")
+            return Refusal(RiskRule.PRICE_TICK, f"limit price {price} is not on the tick grid")
         limits = self.market.limits(symbol)
         if limits is not None and not limits.contains(price):
-            return PriceProblem(
+            return Refusal(
                 RiskRule.PRICE_LIMIT,
                 f"limit price {price} is outside the daily limits {limits.lower}-{limits.upper}",
             )

@@ -12,6 +12,7 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
+from kistrade.domain.costs import rate_ratio
 from kistrade.engine.switch import RiskLimits
 
 TOP = 2**62
@@ -79,7 +80,7 @@ def _price_at(pct: Decimal, qty: int, purchase_amount: int, *, below: bool) -> i
     (``below``). A guess for a search, whose answer it does not change."""
     if pct.is_infinite():  # e.g. no take-profit: the search goes to the end of its range
         return TOP if pct > 0 else -TOP
-    num, den = pct.as_integer_ratio()
+    num, den = rate_ratio(pct)
     top, bottom = purchase_amount * (100 * den + num), 100 * den * qty
     return -(-top // bottom) - 1 if below else top // bottom
 

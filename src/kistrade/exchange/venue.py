@@ -35,6 +35,7 @@ from kistrade.exchange.engine import MatchingEngine
 from kistrade.exchange.events import MARKET_OWNER, Cancelled, Event, Fill, Rejected
 from kistrade.exchange.fees import FeeModel, KrxFeeModel
 from kistrade.exchange.ledger import DEFAULT_ORG_NO, Ledger
+from kistrade.exchange.records import OrderRecord
 
 
 class Exchange:
@@ -90,14 +91,7 @@ class Exchange:
             if owner != MARKET_OWNER:
                 raise InvalidInputError(f"unknown account {owner!r}")
             return self._book(self.engine.submit(owner, symbol, side, qty, price, ts=ts))
-        problem = self.engine.validate(symbol, qty, price)
-        if problem is not None:
-            return [Rejected(problem[0], problem[1], owner, ts, symbol)]
-        inst = self.engine.instrument(symbol)
-        reserve_price = price if price is not None else self.engine.limits(symbol).upper
-        record = ledger.place(
-            symbol, side, qty, price, reserve_price=reserve_price, ts=ts, market=inst.market, kind=inst.kind
-        )
+        record = self._open(ledger, symbol, side, qty, price, ts=ts, need_open=True)
         if isinstance(record, Rejected):
             return [record]
         return self._book(self.engine.submit(owner, symbol, side, qty, price, ts=ts, order_id=record.odno))
@@ -106,27 +100,35 @@ class Exchange:
         """An account's market order crossed in an opening auction against an equal crowd market
         order at the reference price (``MatchingEngine.cross_market``: the book must be empty);
         the ledger reserves and books it as for ``place``. First event Accepted or Rejected."""
-        ledger = self.ledger(owner)
-        problem = self.engine.validate(symbol, qty, None, need_open=False)
-        if problem is not None:
-            return [Rejected(problem[0], problem[1], owner, ts, symbol)]
-        inst = self.engine.instrument(symbol)
-        record = ledger.place(
-            symbol,
-            side,
-            qty,
-            None,
-            reserve_price=self.engine.limits(symbol).upper,
-            ts=ts,
-            market=inst.market,
-            kind=inst.kind,
-        )
+        record = self._open(self.ledger(owner), symbol, side, qty, None, ts=ts, need_open=False)
         if isinstance(record, Rejected):
             return [record]
         return self._book(
             self.engine.cross_market(
                 owner, symbol, side, qty, ts=ts, order_id=record.odno, crowd=MARKET_OWNER
             )
+        )
+
+    def _open(
+        self,
+        ledger: Ledger,
+        symbol: Symbol,
+        side: Side,
+        qty: int,
+        price: int | None,
+        *,
+        ts: datetime,
+        need_open: bool,
+    ) -> OrderRecord | Rejected:
+        """The engine's entry checks, then the ledger's order (funds or shares reserved; a market
+        buy at the day's upper limit)."""
+        problem = self.engine.validate(symbol, qty, price, need_open=need_open)
+        if problem is not None:
+            return Rejected(problem[0], problem[1], ledger.account_id, ts, symbol)
+        inst = self.engine.instrument(symbol)
+        reserve_price = price if price is not None else self.engine.limits(symbol).upper
+        return ledger.place(
+            symbol, side, qty, price, reserve_price=reserve_price, ts=ts, market=inst.market, kind=inst.kind
         )
 
     def revise(
