@@ -14,6 +14,7 @@ from kistrade.backtest.runner import run_bars
 from kistrade.backtest.tick import run_ticks
 from kistrade.domain.intents import OrderIntent
 from kistrade.domain.types import KST, Bar, Symbol, Trade
+from kistrade.strategy import create_strategy
 from kistrade.strategy.base import Strategy, StrategyContext
 
 SYM = Symbol("005930")
@@ -76,3 +77,19 @@ def test_backtest_runs_pause_the_collector() -> None:
     assert bars_run.seen and ticks_run.seen
     assert not any(bars_run.seen + ticks_run.seen)
     assert gc.isenabled()
+
+
+def test_a_finished_run_leaves_no_reference_cycles() -> None:
+    """Everything a run made is freed by reference counting when its result goes (the kernel
+    reaches back to itself only weakly), so the collector has nothing of it to find: it would
+    otherwise walk the run's whole object graph (orders, fills, ledger records) once more."""
+    t0 = datetime(2025, 3, 4, 9, 0, tzinfo=KST)
+    closes = [1_000 - 10 * k for k in range(20)] + [800 + 15 * k for k in range(20)]
+    bars = [Bar(SYM, t0 + timedelta(minutes=k), c, c + 5, c - 5, c, 100) for k, c in enumerate(closes)]
+    gc.disable()
+    run_bars(create_strategy("rsi"), BarSeries(SYM, bars))  # first run: imports, caches
+    gc.collect()
+    result = run_bars(create_strategy("rsi"), BarSeries(SYM, bars))
+    assert result.record.fills  # the run traded: orders, fills and ledger records were made
+    del result
+    assert gc.collect() == 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from kistrade.backtest.broker import SimBroker
 from kistrade.backtest.config import BacktestConfig, FillCosts
@@ -28,6 +29,11 @@ from kistrade.engine.portfolio import Portfolio
 from kistrade.engine.risk import RiskGate
 from kistrade.engine.switch import TradingSwitch
 from kistrade.strategy.base import Strategy, StrategyContext
+
+
+def _continuous(ts: datetime) -> Phase:
+    """The market phase the risk gate sees in a backtest: always the continuous session."""
+    return Phase.CONTINUOUS
 
 
 class NextOpen(Strategy):
@@ -66,9 +72,14 @@ class NextOpen(Strategy):
 
 def next_open(inner: Strategy) -> NextOpen:
     """A NextOpen wrapper that carries the inner strategy's name (fills are routed by name)."""
-    cls = type(f"NextOpen_{inner.name}", (NextOpen,), {"name": inner.name})
-    wrapper: NextOpen = cls(inner)
+    wrapper: NextOpen = _next_open_class(inner.name)(inner)
     return wrapper
+
+
+@cache
+def _next_open_class(name: str) -> type[NextOpen]:
+    """The NextOpen subclass named ``name``, made once per name (a class is a reference cycle)."""
+    return type(f"NextOpen_{name}", (NextOpen,), {"name": name})
 
 
 @dataclass(slots=True)
@@ -101,7 +112,6 @@ class Harness:
         self.config = config
         self.symbol = symbol
         self.costs = FillCosts(config)
-        self.phase = Phase.CONTINUOUS
         self.portfolio = Portfolio(config.cash)
         self.market = MarketState()
         self.market.set_instrument(Instrument(symbol, str(symbol), config.market, config.kind))
@@ -112,7 +122,7 @@ class Harness:
             self.market,
             switch=TradingSwitch(),
             costs=cost_model,
-            phase_at=self._phase_at,
+            phase_at=_continuous,
         )
         self.router = OrderRouter(
             self.portfolio,
@@ -127,9 +137,6 @@ class Harness:
         self.broker = SimBroker(symbol, config, self.costs, start.date(), base)
         self.record = Record()
         self.bar_index = -1
-
-    def _phase_at(self, ts: datetime) -> Phase:
-        return self.phase
 
     def collect(self, step: Step) -> list[SubmitOrder]:
         """Remember fills, signals and denials of ``step``; return its new orders."""

@@ -31,6 +31,7 @@ daily loss rule halts trading, open buy orders are cancelled; positions are flat
 
 from __future__ import annotations
 
+import weakref
 from collections import deque
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -76,10 +77,14 @@ class BarColumnsView(BarCloses, Protocol):
 
 
 class KernelContext:
-    """The StrategyContext the kernel gives strategies (kistrade.strategy.base.StrategyContext)."""
+    """The StrategyContext the kernel gives strategies (kistrade.strategy.base.StrategyContext).
+
+    It reaches its kernel through a weak proxy: the kernel holds its context, and a strong
+    reference back would make every finished kernel (a backtest's whole object graph: orders,
+    fills, ledger records) a reference cycle that only the cyclic collector frees."""
 
     def __init__(self, kernel: Kernel) -> None:
-        self._k = kernel
+        self._k: Kernel = weakref.proxy(kernel)
 
     def now(self) -> datetime:
         return self._k.now
