@@ -8,7 +8,17 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kistrade.engine.risk_band import TOP, _edge, _price_at, change_pct, exit_band, first_true
+from kistrade.engine.risk_band import (
+    EXACT_BOUND,
+    TOP,
+    _edge,
+    _exact,
+    _price_at,
+    change_pct,
+    exit_band,
+    first_true,
+    searched_band,
+)
 from kistrade.engine.switch import RiskLimits
 
 POINTS = st.one_of(
@@ -87,3 +97,36 @@ def test_exit_band_with_edges_on_whole_won(qty: int, price: int, stop: Decimal, 
     assert change_pct(take_at - 1, qty, amount) < take <= change_pct(take_at, qty, amount)
     assert _price_at(stop, qty, amount, below=False) == stop_at
     assert _price_at(take, qty, amount, below=True) == take_at - 1
+
+
+STOPS = st.decimals("-99.999", "-0.001", places=3)
+TAKES = st.decimals("0.001", "1000", places=3)
+
+
+@given(
+    qty=st.integers(1, 10**9),
+    amount=st.one_of(
+        st.integers(1, 10**13),
+        st.integers(10**13, 10**24),
+        st.integers(EXACT_BOUND // 12 - 10**9, EXACT_BOUND // 12 - 1),  # just inside, for -5 / 10
+    ),
+    stop=st.one_of(STOPS, st.sampled_from([Decimal(-5), Decimal("-0.5")])),
+    take=st.one_of(TAKES, st.sampled_from([Decimal(10), Decimal("1E+9")])),
+)
+def test_exit_band_without_search_is_the_searched_band(
+    qty: int, amount: int, stop: Decimal, take: Decimal
+) -> None:
+    """Where ``exit_band`` takes its exact guesses as the answer (``EXACT_BOUND``), the rules
+    checked one won either side give the same edges; where it does not, it is the search."""
+    limits = RiskLimits(stop_loss_pct=stop, take_profit_pct=take)
+    stop_guess = _price_at(stop, qty, amount, below=False)
+    take_guess = min(_price_at(take, qty, amount, below=True), TOP)
+    assert exit_band(qty, amount, limits) == searched_band(qty, amount, limits, stop_guess, take_guess)
+
+
+def test_exit_band_search_is_kept_past_the_bound() -> None:
+    """A purchase too large for the proof, and a rate of more than 28 digits, take the search."""
+    assert _exact(Decimal(-5), EXACT_BOUND // 7 - 1)  # 5 + 2 = 7: within
+    assert not _exact(Decimal(-5), EXACT_BOUND // 7 + 1)
+    assert not _exact(Decimal("-5." + "1" * 30), 1_000)
+    assert not _exact(Decimal("Infinity"), 1_000)

@@ -52,18 +52,52 @@ def first_true(pred: Callable[[int], bool], guess: int) -> int:
     return hi
 
 
+EXACT_BOUND = 10**26
+"""``exit_band`` takes its exact-arithmetic guesses as the answer when ``purchase_amount × den ×
+(|pct| + 1)`` is below this for both rates (``den``: the rate's exact denominator), where
+``change_pct``'s 28-digit Decimal comparison provably equals exact arithmetic: at the prices near
+an edge ``c × qty`` stays below 10**26 (no rounding before the division), a quotient ``q`` not equal
+to the rate ``s`` is at least ``1 / (purchase_amount × den)`` away from it, and the division's
+rounding moves ``q`` by at most ``5e-28 × |q|``, less than that distance while ``|q| <= 2|s| + 2``
+(farther out the rounding cannot cross ``s`` at all), and ``q`` equal to ``s`` stays ``s`` (a rate
+of at most 28 digits)."""
+
+
 def exit_band(qty: int, purchase_amount: int, limits: RiskLimits) -> tuple[int, int]:
     """(the highest price with a stop-loss, the lowest with a take-profit) of a holding of ``qty``
     shares (> 0) bought for ``purchase_amount`` (> 0): ``RiskGate.exit_intents`` at a price ``p``
     exits iff ``p <= `` the first or ``p >= `` the second."""
     stop, take = limits.stop_loss_pct, limits.take_profit_pct
     # guesses: the last price below each edge in exact arithmetic (the stop-loss fires at the
-    # edge itself, the take-profit from it on); the searches check them with the rules
+    # edge itself, the take-profit from it on)
     stop_guess = _price_at(stop, qty, purchase_amount, below=False)
     take_guess = min(_price_at(take, qty, purchase_amount, below=True), TOP)
+    if (
+        _exact(stop, purchase_amount)
+        and _exact(take, purchase_amount)
+        and -TOP < stop_guess < take_guess < TOP
+    ):
+        return stop_guess, take_guess + 1
+    return searched_band(qty, purchase_amount, limits, stop_guess, take_guess)
+
+
+def searched_band(
+    qty: int, purchase_amount: int, limits: RiskLimits, stop_guess: int, take_guess: int
+) -> tuple[int, int]:
+    """``exit_band`` found with the rules themselves (``change_pct``), from the guesses."""
+    stop, take = limits.stop_loss_pct, limits.take_profit_pct
     stop_at = _edge(lambda c: change_pct(c, qty, purchase_amount) > stop, stop_guess) - 1
     take_at = _edge(lambda c: change_pct(c, qty, purchase_amount) >= take, take_guess)
     return stop_at, take_at
+
+
+def _exact(pct: Decimal, purchase_amount: int) -> bool:
+    """Whether ``change_pct`` compared with ``pct`` is exact arithmetic near its edge
+    (``EXACT_BOUND``)."""
+    if not pct.is_finite() or len(pct.as_tuple().digits) > 28:  # not one 28-digit Decimal
+        return False
+    num, den = rate_ratio(pct)
+    return purchase_amount * den * (abs(num) // den + 2) < EXACT_BOUND
 
 
 def _edge(pred: Callable[[int], bool], guess: int) -> int:
