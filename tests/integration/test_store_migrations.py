@@ -140,7 +140,7 @@ async def test_version_3_orders_and_fills_migrate_to_4_keeping_every_row(tmp_pat
 
     store = await SqliteStore.open(path, clock=CLOCK)
     try:
-        assert await store.schema_version() == 4
+        assert await store.schema_version() == latest_version()
         assert await store.db.fetchone("PRAGMA foreign_keys") == (1,)  # back on after the rebuild
         assert await store.db.fetchall("PRAGMA foreign_key_check") == []
         dates = await store.db.fetchall("SELECT client_order_id, trade_date FROM orders ORDER BY 1")
@@ -168,7 +168,7 @@ async def test_version_3_orders_and_fills_migrate_to_4_keeping_every_row(tmp_pat
     with sqlite3.connect(path) as conn:
         assert [r for r in _order_rows(conn) if r[0] != "20260107-1"] == [tuple(o) for o in _V3_ORDERS]
         assert _fill_rows(conn) == [tuple(f) for f in _V3_FILLS]
-        assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone() == (4,)
+        assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone() == (latest_version(),)
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"orders_state", "orders_broker_order", "fills_client_order"} <= indexes
         fk = conn.execute("PRAGMA foreign_key_list(fills)").fetchall()
@@ -180,7 +180,7 @@ async def test_fresh_file_has_the_per_day_broker_order_keys(tmp_path: Path) -> N
     store = await SqliteStore.open(path, clock=CLOCK)
     await store.close()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone() == (4,)
+        assert conn.execute("SELECT MAX(version) FROM schema_version").fetchone() == (latest_version(),)
         uniques = {
             table: sorted(
                 tuple(c[2] for c in conn.execute(f"PRAGMA index_info('{idx[1]}')"))

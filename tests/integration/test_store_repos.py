@@ -176,6 +176,13 @@ async def test_orders_and_fills_are_never_doubled(store: SqliteStore) -> None:
     assert await store.list_fills(last=0) == []
     with pytest.raises(InvalidInputError, match="last"):
         await store.list_fills("c-1", last=1)
+    # the newest fills are read through the (ts, id) index, not by sorting the whole table
+    plan = await store.db.fetchall(
+        "EXPLAIN QUERY PLAN SELECT id FROM fills ORDER BY ts DESC, id DESC LIMIT 5"
+    )
+    assert any("fills_ts" in str(row[-1]) for row in plan) and not any(
+        "TEMP B-TREE" in str(r[-1]) for r in plan
+    )
     assert await store.list_orders(["accepted"]) == [accepted]
     assert await store.list_orders(["filled"]) == []
     orphan = Fill("nope", "1", SAMSUNG, Side.SELL, 1, 1, T0)
