@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -94,10 +95,21 @@ def searched_band(
 def _exact(pct: Decimal, purchase_amount: int) -> bool:
     """Whether ``change_pct`` compared with ``pct`` is exact arithmetic near its edge
     (``EXACT_BOUND``)."""
-    if not pct.is_finite() or len(pct.as_tuple().digits) > 28:  # not one 28-digit Decimal
-        return False
+    rate = _rate(pct)
+    return rate is not None and purchase_amount < rate[2]
+
+
+@lru_cache(maxsize=64)
+def _rate(pct: Decimal) -> tuple[int, int, int] | None:
+    """A finite ``pct`` as ``(numerator, denominator, the purchase amounts below which it is
+    exact)`` (0: none, for a rate of more than 28 digits); None for an infinite one. A few rates
+    are ever configured: each is worked out once."""
+    if pct.is_infinite():
+        return None
     num, den = rate_ratio(pct)
-    return purchase_amount * den * (abs(num) // den + 2) < EXACT_BOUND
+    if len(pct.as_tuple().digits) > 28:  # not one 28-digit Decimal
+        return num, den, 0
+    return num, den, -(-EXACT_BOUND // (den * (abs(num) // den + 2)))  # amount * k < B: amount < ceil(B / k)
 
 
 def _edge(pred: Callable[[int], bool], guess: int) -> int:
@@ -112,9 +124,10 @@ def _price_at(pct: Decimal, qty: int, purchase_amount: int, *, below: bool) -> i
     """The price ``purchase_amount * (100 + pct) / 100 / qty`` where the holding's change is
     ``pct`` percent, in exact integers: rounded down, or the largest integer strictly below it
     (``below``). A guess for a search, whose answer it does not change."""
-    if pct.is_infinite():  # e.g. no take-profit: the search goes to the end of its range
+    rate = _rate(pct)
+    if rate is None:  # e.g. no take-profit: the search goes to the end of its range
         return TOP if pct > 0 else -TOP
-    num, den = rate_ratio(pct)
+    num, den, _ = rate
     top, bottom = purchase_amount * (100 * den + num), 100 * den * qty
     return -(-top // bottom) - 1 if below else top // bottom
 
