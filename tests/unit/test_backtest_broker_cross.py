@@ -7,6 +7,7 @@ from dataclasses import astuple
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -50,7 +51,7 @@ def _state(b: SimBroker) -> tuple[object, ...]:
     return (
         b.ledger.cash_d2,
         None if holding is None else astuple(holding),
-        [astuple(f) for f in b.ledger.fills()],
+        [msgspec.structs.astuple(f) for f in b.ledger.fills()],
         [(r.odno, r.side, r.qty, r.remaining) for r in b.ledger.orders()],
         eng.phase,
         eng.stats(SYM),

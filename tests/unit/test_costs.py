@@ -116,3 +116,27 @@ def test_floor_mul_is_the_exact_floored_product(value: int, rate: Decimal) -> No
     exact = Decimal(value) * rate  # exact: 13 + 10 digits fit the context's 28
     assert floor_mul(value, rate) == floor_won(exact)
     assert commission(value, rate) == floor_won(exact)
+
+
+@given(
+    st.integers(0, 10**13),
+    st.decimals(min_value=0, max_value=1, allow_nan=False, allow_infinity=False, places=9),
+    st.none() | st.decimals(min_value=0, max_value=1, allow_nan=False, allow_infinity=False, places=6),
+    st.sampled_from(list(Market)),
+    st.sampled_from(list(InstrumentKind)),
+)
+def test_cost_model_takes_its_commission_fraction_once(
+    value: int, rate: Decimal, tax: Decimal | None, market: Market, kind: InstrumentKind
+) -> None:
+    """``buy_cost`` (and the sell commission) from the fraction taken at construction equal
+    ``commission(value, rate)``; the fraction is not part of equality, hash or repr."""
+    model = CostModel(commission_rate=rate, sell_tax_override=tax)
+    day = date(2026, 3, 3)
+    assert model.buy_cost(value, day) == commission(value, rate)
+    fee, _ = model.sell_costs(value, day, market, kind)
+    assert fee == commission(value, rate)
+    twin = CostModel(commission_rate=rate, sell_tax_override=tax)
+    assert twin == model and hash(twin) == hash(model) and repr(twin) == repr(model)
+    assert "commission_ratio" not in repr(model)
+    with pytest.raises(InvalidInputError, match="traded value -1 is negative"):
+        model.buy_cost(-1, day)

@@ -334,3 +334,39 @@ def test_broker_events_in_one_step_equal_one_by_one() -> None:
     assert state is TradingState.HALTED and [type(c) for c in commands] == [CancelOrder]
     assert [f.qty for f in fills] == [40, 60]
     assert sum(isinstance(e, FillApplied) for e in events) == 2
+
+
+def test_fills_go_to_the_owning_strategies_or_to_every_strategy() -> None:
+    """A fill of an order a strategy made goes to the strategies of that name (in order); one of
+    an order made by a person or by risk goes to every strategy."""
+
+    class Named(BuyThird):
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    k, _ = make(max_position_pct=Decimal(100))
+    a, b, a2 = Named("a"), Named("b"), Named("a")
+    k.strategies = [a, b, a2]
+    k.market.on_trade(Trade(SYM, at(10, 0), 70_000, 1))
+    k.gate.start_day(DAY)
+    for n, source in enumerate(["a", "b", "manual"]):
+        ts = at(10, n)
+        buy = OrderIntent(
+            SYM, Side.BUY, IntentPurpose.ENTRY, qty=1, order_type=OrderType.LIMIT, limit_price=70_000
+        )
+        [cmd] = k.submit([buy], ts, source=source).commands
+        odno = f"{n + 1:010d}"
+        k.on_broker_events(
+            [
+                OrderSent(cmd.client_order_id, ts),
+                OrderAccepted(ts, odno, "00950", cmd.client_order_id),
+                OrderFilled(ts, f"{odno}-1", 1, 70_000, broker_order_id=odno),
+            ]
+        )
+    got = {s: [f.broker_order_id for f in s.fills] for s in (a, b, a2)}
+    assert got == {
+        a: ["0000000001", "0000000003"],
+        b: ["0000000002", "0000000003"],
+        a2: ["0000000001", "0000000003"],
+    }

@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kistrade.domain.limits import price_limits
 from kistrade.domain.sessions import Phase
+from kistrade.domain.ticks import Rounding, is_valid_tick, round_to_tick, tick_size
 from kistrade.domain.types import KST, BookLevel, Side, Symbol
 from kistrade.exchange.engine import MatchingEngine
 from kistrade.exchange.events import Accepted, Cancelled, CancelReason, Fill, Rejected, RejectReason, Replaced
@@ -167,3 +171,25 @@ def test_relisting_resets_the_day(eng: MatchingEngine) -> None:
     assert isinstance(off, Rejected) and off.reason is RejectReason.OUTSIDE_LIMITS
     eng.list_symbol(SYM, base_price=80_000, name="Samsung")  # another name: a new instrument
     assert eng.instrument(SYM).name == "Samsung"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1_000, 900_000), st.none() | st.dates(date(2005, 1, 1), date(2030, 12, 31))),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_a_relisted_symbol_takes_each_days_limits_and_ticks(plan: list[tuple[int, date | None]]) -> None:
+    """The listing reused across days keeps its limits' rule period with its day: every relist
+    gives the limits and tick grid ``price_limits`` / ``is_valid_tick`` give for that day."""
+    e = MatchingEngine()
+    for raw, on in plan:
+        base = round_to_tick(raw, Rounding.UP, on=on)
+        e.list_symbol(SYM, base_price=base, on=on)
+        assert e.limits(SYM) == price_limits(base, on=on)
+        assert e.listing(SYM).on == on
+        step = tick_size(base, on=on)
+        assert e.listing(SYM).on_grid(base) and e.listing(SYM).on_grid(base + step)
+        assert e.listing(SYM).on_grid(base + 1) == is_valid_tick(base + 1, on=on)

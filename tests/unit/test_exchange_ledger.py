@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kistrade.domain.sessions import Phase
 from kistrade.domain.types import KST, InstrumentKind, Market, Side, Symbol
 from kistrade.exchange.events import MARKET_OWNER, Accepted, Rejected, RejectReason, Replaced
@@ -248,3 +251,17 @@ def test_crowd_revise_that_trades_is_booked_and_day_end_expires() -> None:
     ex.set_phase(Phase.AFTER_HOURS, TS)
     assert order.state is OrderState.CANCELLED and order.cancelled_qty == 2
     assert led.reserved_cash == 0 and led.open_orders() == []
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 10**12), st.integers(1, 4))
+def test_order_numbers_are_ten_digit_and_engine_ids_nine(first: int, n: int) -> None:
+    """ODNOs count up from ``first_odno`` zero-padded to 10 digits; engine ids are 'E' + 9."""
+    ex = Exchange(fees=FixedFeeModel())
+    ex.engine.list_symbol(SYM, base_price=72_000)
+    ledger = ex.open_account(ACC, cash=10**12, trade_date=DAY, first_odno=first)
+    ex.set_phase(Phase.CONTINUOUS, TS)
+    got = [accepted_odno(ex.place(ACC, SYM, Side.BUY, 1, 72_000, ts=TS)) for _ in range(n)]
+    assert got == [f"{first + k:010d}" for k in range(n)]
+    assert [o.odno for o in ledger.orders()] == got
+    assert [ex.engine.next_order_id() for _ in range(2)] == ["E000000001", "E000000002"]

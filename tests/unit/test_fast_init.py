@@ -94,7 +94,8 @@ def test_every_decorated_class_builds_as_its_dataclass_init_does() -> None:
     """Each parameter gets a distinct token; both inits must store the same fields (or fail the
     same way in ``__post_init__``)."""
     _import_all()
-    assert len(ORIGINAL_INIT) >= 10
+    # the walk imported the package: its decorated classes are there besides this module's
+    assert any(cls.__module__.startswith("kistrade.") for cls in ORIGINAL_INIT)
     for cls, init in ORIGINAL_INIT.items():
         if cls is Every:
             continue

@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kistrade.domain.errors import InvalidInputError
-from kistrade.domain.limits import LIMIT_30_PERCENT_FROM, RULE_CHANGES, _price_limits, price_limits
+from kistrade.domain.limits import (
+    LIMIT_30_PERCENT_FROM,
+    RULE_CHANGES,
+    period_limits,
+    price_limits,
+    rule_period,
+)
 from kistrade.domain.ticks import (
     FUND_ONE_WON_TICK_FROM,
     ONE_WON_STOCK_TICK_FROM,
@@ -93,7 +99,7 @@ def test_limits_are_cached_per_rule_period_without_changing_them(
     """The cache keys a day by the start of its rules (RULE_CHANGES); computed for the day
     itself (not through the cache) the limits are the same."""
     base = round_to_tick(raw, Rounding.UP, kind, on=on, market=market)
-    exact = _price_limits.__wrapped__(base, kind, on, market)
+    exact = period_limits.__wrapped__(base, kind, on, market)
     assert price_limits(base, kind, on=on, market=market) == exact
     if on >= RULE_CHANGES[-1]:
         assert price_limits(base, kind, market=market) == exact  # today's rules
@@ -107,7 +113,7 @@ def test_each_rule_change_starts_a_period(day: date) -> None:
     for d in (day - timedelta(days=1), day):
         for kind in InstrumentKind:
             for base in (999, 1_000, 4_990, 9_990, 49_950, 99_900, 150_000, 499_000):
-                assert price_limits(base, kind, on=d) == _price_limits.__wrapped__(
+                assert price_limits(base, kind, on=d) == period_limits.__wrapped__(
                     base, kind, d, Market.KOSPI
                 )
 
@@ -125,3 +131,18 @@ def test_limits_are_the_rounded_band_around_the_base(
     lower = round_to_tick(max(base - width, 1), Rounding.UP, kind, on=on, market=market)
     limits = price_limits(base, kind, on=on, market=market)
     assert (limits.width, limits.upper, limits.lower) == (width, upper, lower)
+
+
+@any_base_and_day
+def test_price_limits_are_the_limits_of_the_days_rule_period(
+    raw: int, kind: InstrumentKind, market: Market, on: date
+) -> None:
+    """rule_period maps a day to the first day of its rules (a fixed point, never after the
+    day, with no rule change in between); the limits of the period are those of the day."""
+    period = rule_period(on)
+    assert period is not None and period <= on
+    assert rule_period(period) == period or period == date.min
+    assert not [d for d in RULE_CHANGES if period < d <= on]
+    base = round_to_tick(raw, Rounding.UP, kind, on=on, market=market)
+    assert period_limits(base, kind, period, market) == price_limits(base, kind, on=on, market=market)
+    assert rule_period(None) is None

@@ -14,7 +14,9 @@ from kistrade.domain.ticks import (
     add_ticks,
     is_valid_tick,
     round_to_tick,
+    tick_in,
     tick_size,
+    tick_table,
     ticks_between,
 )
 from kistrade.domain.types import InstrumentKind, Market
@@ -123,3 +125,21 @@ def test_add_ticks_round_trip(
     assert is_valid_tick(moved, kind, on=on, market=market)
     assert ticks_between(start, moved, kind, on=on, market=market) == n
     assert add_ticks(moved, -n, kind, on=on, market=market) == start
+
+
+@given(
+    st.integers(0, 3_000_000),
+    st.sampled_from(list(InstrumentKind)),
+    st.sampled_from(list(Market)),
+    st.none() | st.dates(date(2000, 1, 1), date(2030, 12, 31)),
+)
+def test_tick_in_reads_the_band_of_the_table_or_of_an_equal_copy(
+    price: int, kind: InstrumentKind, market: Market, on: date | None
+) -> None:
+    """The band lookup by table identity gives what a scan of the table gives, and an equal
+    table that is another object (not the module's) gets the same answer."""
+    table = tick_table(kind, on=on, market=market)
+    want = [tick for bound, tick in table if bound <= price][-1]
+    copy = tuple((bound, tick) for bound, tick in table)
+    assert copy is not table
+    assert tick_in(table, price) == tick_in(copy, price) == want

@@ -23,7 +23,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from kistrade.backtest.config import BacktestConfig, FillCosts
-from kistrade.domain.costs import floor_mul
+from kistrade.domain.costs import rate_ratio
 from kistrade.domain.sessions import Phase
 from kistrade.domain.ticks import tick_size
 from kistrade.domain.types import InstrumentKind, Market, Side, Symbol
@@ -59,12 +59,13 @@ class CostFees:
 
     def __init__(self, costs: FillCosts) -> None:
         self._costs = costs
+        self._num, self._den = rate_ratio(costs.config.commission_rate)
 
     def commission_rate(self, kind: InstrumentKind = InstrumentKind.STOCK) -> Decimal:
         return self._costs.config.commission_rate
 
     def commission(self, value: int, kind: InstrumentKind = InstrumentKind.STOCK) -> int:
-        return floor_mul(value, self._costs.config.commission_rate)
+        return value * self._num // self._den  # floor_mul(value, rate), its fraction taken once
 
     def sell_tax(
         self,
@@ -73,7 +74,7 @@ class CostFees:
         market: Market = Market.KOSPI,
         kind: InstrumentKind = InstrumentKind.STOCK,
     ) -> int:
-        return self._costs(Side.SELL, value, trade_date)[1]
+        return self._costs.tax(value, trade_date)
 
 
 class SimBroker:
@@ -153,13 +154,15 @@ class SimBroker:
     def _sent(self, cmd: SubmitOrder, events: list[Event], ts: datetime) -> list[BrokerEvent]:
         """The broker events of a venue order entry: sent, accepted or rejected, then the rest."""
         first = events[0]
-        sent: list[BrokerEvent] = [OrderSent(cmd.client_order_id, ts)]
-        if isinstance(first, Accepted):
-            self._cid[first.order_id] = cmd.client_order_id
-            sent.append(OrderAccepted(ts, first.order_id, self.ledger.org_no, cmd.client_order_id))
-        elif isinstance(first, Rejected):
-            sent.append(OrderRejected(ts, first.message, client_order_id=cmd.client_order_id))
-        return sent + self.translate(events[1:])
+        cid = cmd.client_order_id
+        out: list[BrokerEvent] = [OrderSent(cid, ts)]
+        if type(first) is Accepted:
+            self._cid[first.order_id] = cid
+            out.append(OrderAccepted(ts, first.order_id, self.ledger.org_no, cid))
+        elif type(first) is Rejected:
+            out.append(OrderRejected(ts, first.message, client_order_id=cid))
+        self._translate(events, 1, out)
+        return out
 
     def cancel(self, client_order_id: str, ts: datetime) -> list[BrokerEvent]:
         odno = next((o for o, c in self._cid.items() if c == client_order_id), None)
@@ -169,26 +172,35 @@ class SimBroker:
 
     def translate(self, events: list[Event]) -> list[BrokerEvent]:
         out: list[BrokerEvent] = []
-        for ev in events:
-            if isinstance(ev, Fill):
-                for order_id, owner, side, _remaining in ev.legs():
-                    if owner != ACCOUNT:
-                        continue
-                    self._fills += 1
-                    fee, tax = self.costs(side, ev.price * ev.qty, self.day)
-                    cid = self._cid.get(order_id)
-                    out.append(
-                        OrderFilled(
-                            ev.ts, f"{order_id}-{self._fills}", ev.qty, ev.price, cid, order_id, fee, tax
-                        )
-                    )
-            elif isinstance(ev, Cancelled) and ev.owner == ACCOUNT:
+        self._translate(events, 0, out)
+        return out
+
+    def _translate(self, events: list[Event], start: int, out: list[BrokerEvent]) -> None:
+        """Append the broker events of ``events[start:]`` (the account's fills, cancels and
+        expiries) to ``out``. Venue events are final classes: dispatch on the exact type."""
+        for k in range(start, len(events)):
+            ev = events[k]
+            if type(ev) is Fill:
+                if ev.buy_owner == ACCOUNT:
+                    self._filled(ev, ev.buy_id, Side.BUY, out)
+                if ev.sell_owner == ACCOUNT:
+                    self._filled(ev, ev.sell_id, Side.SELL, out)
+            elif type(ev) is Cancelled and ev.owner == ACCOUNT:
                 cid = self._cid.get(ev.order_id)
                 if ev.reason is CancelReason.EXPIRED:
                     out.append(OrderExpired(ev.ts, cid, ev.order_id))
                 else:
                     out.append(OrderCancelled(ev.ts, cid, ev.order_id, str(ev.reason)))
-        return out
+
+    def _filled(self, ev: Fill, order_id: str, side: Side, out: list[BrokerEvent]) -> None:
+        """The account's leg ``order_id`` of fill ``ev`` as an OrderFilled with its costs."""
+        self._fills += 1
+        value = ev.price * ev.qty
+        costs = self.costs
+        fee = costs.commission(value)
+        tax = 0 if side is Side.BUY else costs.tax(value, self.day)
+        fill_id = f"{order_id}-{self._fills}"
+        out.append(OrderFilled(ev.ts, fill_id, ev.qty, ev.price, self._cid.get(order_id), order_id, fee, tax))
 
     @property
     def ledger_cash(self) -> int:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from kistrade.domain.costs import DEFAULT_COMMISSION_RATE, CostModel, commission, floor_mul, sell_tax_rate
+from kistrade.domain.costs import DEFAULT_COMMISSION_RATE, CostModel, rate_ratio, sell_tax_rate
 from kistrade.domain.errors import InvalidInputError
 from kistrade.domain.types import InstrumentKind, Market, Side
 from kistrade.engine.switch import RiskLimits
@@ -83,11 +83,17 @@ class BacktestConfig:
 
 
 class FillCosts:
-    """(commission, tax) of one fill, cached tax rate per trade date."""
+    """(commission, tax) of one fill, the tax rate cached per trade date.
+
+    Both amounts are ``value × rate`` floored to the won in exact integer arithmetic on the
+    rate's fraction (``kistrade.domain.costs.floor_mul``), the fractions taken once.
+    """
 
     def __init__(self, config: BacktestConfig) -> None:
         self.config = config
         self._rates: dict[date, Decimal] = {}
+        self._tax_ratios: dict[date, tuple[int, int]] = {}
+        self._fee_num, self._fee_den = rate_ratio(config.commission_rate)
 
     def tax_rate(self, trade_date: date) -> Decimal:
         cfg = self.config
@@ -100,8 +106,21 @@ class FillCosts:
             rate = self._rates[trade_date] = sell_tax_rate(_settle(trade_date), cfg.market, cfg.kind)
         return rate
 
+    def commission(self, value: int) -> int:
+        """The commission on a traded ``value`` (``kistrade.domain.costs.commission``)."""
+        if value < 0:
+            raise InvalidInputError(f"traded value {value} is negative")
+        return value * self._fee_num // self._fee_den
+
+    def tax(self, value: int, trade_date: date) -> int:
+        """The sell tax on a sale of ``value`` traded on ``trade_date``."""
+        ratio = self._tax_ratios.get(trade_date)
+        if ratio is None:
+            ratio = self._tax_ratios[trade_date] = rate_ratio(self.tax_rate(trade_date))
+        return value * ratio[0] // ratio[1]
+
     def __call__(self, side: Side, value: int, trade_date: date) -> tuple[int, int]:
-        fee = commission(value, self.config.commission_rate)
+        fee = self.commission(value)
         if side is Side.BUY:
             return fee, 0
-        return fee, floor_mul(value, self.tax_rate(trade_date))
+        return fee, self.tax(value, trade_date)

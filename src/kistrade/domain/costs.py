@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -119,17 +119,25 @@ class CostModel:
 
     commission_rate: Decimal = DEFAULT_COMMISSION_RATE
     sell_tax_override: Decimal | None = None
+    commission_ratio: tuple[int, int] = field(init=False, repr=False, compare=False)
+    """``rate_ratio(commission_rate)``, taken once (the rate is frozen): ``buy_cost`` runs a few
+    times per order."""
 
     def __post_init__(self) -> None:
         if self.commission_rate < 0:
             raise InvalidInputError(f"commission_rate {self.commission_rate} is negative")
         if self.sell_tax_override is not None and self.sell_tax_override < 0:
             raise InvalidInputError(f"sell_tax_override {self.sell_tax_override} is negative")
+        object.__setattr__(self, "commission_ratio", rate_ratio(self.commission_rate))
 
     def buy_cost(self, value: int, trade_date: date) -> int:
-        """Commission on a buy of ``value`` won (``trade_date`` kept for dated fee schedules)."""
+        """Commission on a buy of ``value`` won (``trade_date`` kept for dated fee schedules):
+        ``commission(value, commission_rate)``."""
         del trade_date
-        return commission(value, self.commission_rate)
+        if value < 0:
+            _check_value(value)
+        num, den = self.commission_ratio
+        return value * num // den
 
     def sell_costs(
         self,
@@ -139,7 +147,7 @@ class CostModel:
         kind: InstrumentKind = InstrumentKind.STOCK,
     ) -> tuple[int, int]:
         """(commission, tax) on a sell of ``value`` won traded on ``trade_date``."""
-        fee = commission(value, self.commission_rate)
+        fee = self.buy_cost(value, trade_date)  # the same commission on both sides
         if self.sell_tax_override is not None:
             rate = self.sell_tax_override if kind is InstrumentKind.STOCK else Decimal(0)
             return fee, floor_mul(value, rate)

@@ -9,12 +9,12 @@ table (and the percentage) of that day; None means today's rules.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+import msgspec
+
 from kistrade.domain.errors import InvalidInputError
-from kistrade.domain.fast_init import fast_init
 from kistrade.domain.ticks import (
     FUND_ONE_WON_TICK_FROM,
     ONE_WON_STOCK_TICK_FROM,
@@ -29,9 +29,10 @@ LIMIT_PERCENT_BEFORE_2015 = 15
 LIMIT_30_PERCENT_FROM = date(2015, 6, 15)
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class PriceLimits:
+class PriceLimits(msgspec.Struct, frozen=True, gc=False):
+    """A day's limits (a frozen Struct, like the market data of ``kistrade.domain.types``: one is
+    made for nearly every backtest fill, whose open is a new base price)."""
+
     base: int
     width: int
     upper: int
@@ -55,6 +56,15 @@ RULE_CHANGES: tuple[date, ...] = tuple(
 them the limits of a base price are the same."""
 
 
+def rule_period(on: date | None) -> date | None:
+    """The first day of the rules in force on day ``on`` (``date.min`` before the first change in
+    RULE_CHANGES; None: today's rules). Every day of a period has the same limits."""
+    if on is None:
+        return None
+    k = bisect_right(RULE_CHANGES, on)
+    return RULE_CHANGES[k - 1] if k else date.min
+
+
 def price_limits(
     base: int,
     kind: InstrumentKind = InstrumentKind.STOCK,
@@ -63,19 +73,18 @@ def price_limits(
     market: Market = Market.KOSPI,
 ) -> PriceLimits:
     """The day's limits around ``base`` under the rules of day ``on`` (None: today's)."""
-    if on is not None:  # the first day of its rules (the cache key)
-        k = bisect_right(RULE_CHANGES, on)
-        on = RULE_CHANGES[k - 1] if k else date.min
-    return _price_limits(base, kind, on, market)
+    return period_limits(base, kind, rule_period(on), market)
 
 
 @lru_cache(maxsize=4096)  # pure, and asked again for the same bases (a backtest's fills)
-def _price_limits(base: int, kind: InstrumentKind, on: date | None, market: Market) -> PriceLimits:
+def period_limits(base: int, kind: InstrumentKind, period: date | None, market: Market) -> PriceLimits:
+    """``price_limits`` under the rules of ``period`` (a :func:`rule_period`; any day of it gives
+    the same limits, computed as for that day)."""
     if base <= 0:
         raise InvalidInputError(f"base price {base} must be positive")
-    table = tick_table(kind, on=on, market=market)
+    table = tick_table(kind, on=period, market=market)
     tick = tick_in(table, base)
-    width = base * limit_percent(on) // 100
+    width = base * limit_percent(period) // 100
     width -= width % tick
     upper = base + width  # rounded down to its own band's grid (never below base: base is >= 1 tick)
     upper -= upper % tick_in(table, upper)
@@ -83,4 +92,4 @@ def _price_limits(base: int, kind: InstrumentKind, on: date | None, market: Mark
     step = tick_in(table, lower)
     if lower % step:
         lower += step - lower % step
-    return PriceLimits(base=base, width=width, upper=upper, lower=lower)
+    return PriceLimits(base, width, upper, lower)

@@ -1,4 +1,4 @@
-"""What flows in and out of the engine, as plain frozen dataclasses.
+"""What flows in and out of the engine, as frozen ``msgspec.Struct`` values.
 
 * **Broker events** (in): what the I/O layer learned from the broker (REST replies, execution
   notices H0STCNI0/9, reconciliation). Each names the order by ``client_order_id`` when known,
@@ -7,15 +7,23 @@
   then report :class:`OrderSent` (or :class:`OrderRejected` if the send was refused).
 * **Engine events** (out): what happened inside (state switched, intent denied, order updated,
   fill applied / duplicate / unknown), for storage, notification and the dashboard.
+
+They are Structs like the market data in ``kistrade.domain.types`` and the intents in
+``kistrade.domain.intents``: several are made for every order (the command, one OrderUpdated per
+transition, the broker events, FillApplied), and a Struct is built several times faster than a
+frozen slots dataclass. They behave alike (keyword/positional construction, ``==``, ``hash``,
+``repr``, pickling, frozen); use ``msgspec.structs.replace`` instead of ``dataclasses.replace``.
+``gc=False``: they hold only scalars, intents and broker events, never a cycle. :class:`Step` is
+a mutable Struct (its lists are fresh for each Step).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from kistrade.domain.fast_init import fast_init
+import msgspec
+
 from kistrade.domain.intents import IntentPurpose, OrderIntent, Signal
 from kistrade.domain.orders import OrderState
 from kistrade.domain.types import OrderType, Side, Symbol
@@ -23,18 +31,14 @@ from kistrade.domain.types import OrderType, Side, Symbol
 # --- broker events (in) ----------------------------------------------------------------------
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class OrderSent:
+class OrderSent(msgspec.Struct, frozen=True, gc=False):
     """The I/O layer handed the order to the broker (NEW -> SUBMITTED)."""
 
     client_order_id: str
     ts: datetime
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class OrderAccepted:
+class OrderAccepted(msgspec.Struct, frozen=True, gc=False):
     """The broker acknowledged the order: ODNO and the KRX order org number."""
 
     ts: datetime
@@ -43,18 +47,14 @@ class OrderAccepted:
     client_order_id: str | None = None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class OrderRejected:
+class OrderRejected(msgspec.Struct, frozen=True, gc=False):
     ts: datetime
     reason: str
     client_order_id: str | None = None
     broker_order_id: str | None = None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class OrderFilled:
+class OrderFilled(msgspec.Struct, frozen=True, gc=False):
     """One execution. ``fill_id`` must be stable across replays (notice and REST daily-fills must
     produce the same id for the same execution) so a fill is applied once. ``commission``/``tax``
     None: the engine computes them with its cost model."""
@@ -69,9 +69,7 @@ class OrderFilled:
     tax: int | None = None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class OrderCancelled:
+class OrderCancelled(msgspec.Struct, frozen=True, gc=False):
     """The remainder was cancelled (by our request, or by the broker: IOC residual)."""
 
     ts: datetime
@@ -80,18 +78,14 @@ class OrderCancelled:
     reason: str = ""
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class CancelRefused:
+class CancelRefused(msgspec.Struct, frozen=True, gc=False):
     ts: datetime
     reason: str
     client_order_id: str | None = None
     broker_order_id: str | None = None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class OrderRevised:
+class OrderRevised(msgspec.Struct, frozen=True, gc=False):
     """A revise was confirmed: the remainder now lives under ``new_broker_order_id``."""
 
     ts: datetime
@@ -101,9 +95,7 @@ class OrderRevised:
     broker_order_id: str | None = None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class OrderExpired:
+class OrderExpired(msgspec.Struct, frozen=True, gc=False):
     """The order ended unfilled at the session end (day orders)."""
 
     ts: datetime
@@ -125,9 +117,7 @@ BrokerEvent = (
 # --- commands (out) --------------------------------------------------------------------------
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class SubmitOrder:
+class SubmitOrder(msgspec.Struct, frozen=True, gc=False):
     """Send a new order. ``limit_price`` None: a market order."""
 
     client_order_id: str
@@ -140,9 +130,7 @@ class SubmitOrder:
     ts: datetime
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class CancelOrder:
+class CancelOrder(msgspec.Struct, frozen=True, gc=False):
     """Cancel the whole remainder of an order (KIS order-rvsecncl, keyed by ODNO + org no)."""
 
     client_order_id: str
@@ -154,9 +142,7 @@ class CancelOrder:
     reason: str = ""
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class ReviseOrder:
+class ReviseOrder(msgspec.Struct, frozen=True, gc=False):
     """Move the remainder of an order to a new limit price."""
 
     client_order_id: str
@@ -181,9 +167,7 @@ class TradingState(StrEnum):
     """Nothing but an explicit flatten."""
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class StateChanged:
+class StateChanged(msgspec.Struct, frozen=True, gc=False):
     """The trading switch moved. ``source``: ``"rule:daily_loss"``, ``"cli"``, ``"telegram"``..."""
 
     ts: datetime
@@ -214,18 +198,14 @@ class RiskRule(StrEnum):
     """An order of the same symbol and side is still working: the repeated intent is dropped."""
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class IntentDenied:
+class IntentDenied(msgspec.Struct, frozen=True, gc=False):
     ts: datetime
     intent: OrderIntent
     rule: RiskRule
     reason: str
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class OrderUpdated:
+class OrderUpdated(msgspec.Struct, frozen=True, gc=False):
     """An order changed state (store: update the order row)."""
 
     ts: datetime
@@ -235,9 +215,7 @@ class OrderUpdated:
     reason: str = ""
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class FillApplied:
+class FillApplied(msgspec.Struct, frozen=True, gc=False):
     """A fill reached the order and the portfolio. ``realized_pnl``: sells only, net of costs."""
 
     ts: datetime
@@ -252,9 +230,7 @@ class FillApplied:
     realized_pnl: int
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class DuplicateFill:
+class DuplicateFill(msgspec.Struct, frozen=True, gc=False):
     """A fill id seen before: nothing changed."""
 
     ts: datetime
@@ -262,9 +238,7 @@ class DuplicateFill:
     fill_id: str
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class UnknownOrderEvent:
+class UnknownOrderEvent(msgspec.Struct, frozen=True, gc=False):
     """A broker event for an order the router does not know (the reconciler handles it)."""
 
     ts: datetime
@@ -272,9 +246,7 @@ class UnknownOrderEvent:
     detail: str
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class InvalidBrokerEvent:
+class InvalidBrokerEvent(msgspec.Struct, frozen=True, gc=False):
     """A broker event that contradicts the order's state (e.g. an overfill). Nothing changed."""
 
     ts: datetime
@@ -294,13 +266,12 @@ EngineEvent = (
 )
 
 
-@dataclass(slots=True)
-class Step:
+class Step(msgspec.Struct):
     """What one call into the engine produced: commands to send (in order) and events to record."""
 
-    commands: list[Command] = field(default_factory=list)
-    events: list[EngineEvent] = field(default_factory=list)
-    signals: list[Signal] = field(default_factory=list)
+    commands: list[Command] = msgspec.field(default_factory=list)
+    events: list[EngineEvent] = msgspec.field(default_factory=list)
+    signals: list[Signal] = msgspec.field(default_factory=list)
     """Signals strategies recorded during this call (store them)."""
 
     def extend(self, other: Step) -> None:

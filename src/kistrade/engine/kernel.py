@@ -56,7 +56,6 @@ from kistrade.engine.market import MarketState
 from kistrade.engine.portfolio import Portfolio
 from kistrade.engine.risk import PROTECTIVE_PURPOSES, RiskGate
 from kistrade.engine.risk_band import TOP
-from kistrade.engine.risk_sizing import ApprovedOrder
 from kistrade.strategy.base import BarCloses, Strategy
 
 BAR_LENGTH = timedelta(minutes=1)
@@ -256,13 +255,9 @@ class Kernel:
 
     def _broker_event(self, event: BrokerEvent, step: Step) -> None:
         self._advance(event.ts)
-        events = step.events
-        seen = len(events)
-        self.router.apply_into(event, step)
-        fills = [ev for ev in events[seen:] if type(ev) is FillApplied]
-        for ev in fills:
-            self._deliver_fill(ev)
-        if fills:
+        applied = self.router.apply_into(event, step)  # the FillApplied, when it applied a fill
+        if applied is not None:
+            self._deliver_fill(applied)
             self._check_daily_loss(step)
 
     def on_fill(self, event: OrderFilled) -> Step:
@@ -275,10 +270,14 @@ class Kernel:
             ev.client_order_id, broker_id, ev.symbol, ev.side, ev.qty, ev.price, ev.ts, ev.commission, ev.tax
         )
         owner = self._owner.get(ev.client_order_id)
-        strategies = self.strategies
-        mine = [s for s in strategies if s.name == owner]
-        for s in mine or strategies:  # its own, or (made by risk / a person) every strategy
-            s.on_fill(fill, self.ctx)
+        ctx, mine = self.ctx, False
+        for s in self.strategies:  # its own (those named ``owner``) ...
+            if s.name == owner:
+                s.on_fill(fill, ctx)
+                mine = True
+        if not mine:  # ... or (made by risk / a person) every strategy
+            for s in self.strategies:
+                s.on_fill(fill, ctx)
 
     # --- commands --------------------------------------------------------------------------
 
@@ -394,12 +393,9 @@ class Kernel:
             if isinstance(result, IntentDenied):
                 self._deny(result, step)
                 continue
-            self._create(result, owner, step)
-
-    def _create(self, approved: ApprovedOrder, owner: str, step: Step) -> None:
-        order, cmd = self.router.create(approved, self.now)
-        self._owner[order.client_order_id] = owner
-        step.commands.append(cmd)
+            order, cmd = self.router.create(result, self.now)
+            self._owner[order.client_order_id] = owner
+            step.commands.append(cmd)
 
     def _deny(self, denial: IntentDenied, step: Step) -> None:
         self.denials.append(denial)

@@ -50,6 +50,12 @@ PROTECTIVE_PURPOSES = frozenset({IntentPurpose.STOP_LOSS, IntentPurpose.TAKE_PRO
 _EXIT_PHASES = frozenset({Phase.PRE_OPEN_AUCTION, Phase.CONTINUOUS, Phase.CLOSING_AUCTION})
 DAILY_LOSS_SOURCE = "rule:daily_loss"
 
+# Enum members the gate reads for every intent, as module globals: on Python 3.11 ``Side.BUY``
+# goes through ``EnumType.__getattr__`` (~80 ns a read against ~10 ns for a global).
+_BUY, _SELL, _LIMIT, _FLATTEN = Side.BUY, Side.SELL, OrderType.LIMIT, IntentPurpose.FLATTEN
+_ACTIVE, _REDUCING, _HALTED = TradingState.ACTIVE, TradingState.REDUCING, TradingState.HALTED
+_CONTINUOUS = Phase.CONTINUOUS
+
 PhaseFn = Callable[[datetime], Phase]
 
 
@@ -149,12 +155,12 @@ class RiskGate:
 
     def exits_allowed(self, ts: datetime) -> bool:
         """Whether an automatic stop/take-profit exit could pass now (not HALTED, an exit phase)."""
-        return self.switch.state is not TradingState.HALTED and self._phase_at(ts) in _EXIT_PHASES
+        return self.switch.state is not _HALTED and self._phase_at(ts) in _EXIT_PHASES
 
     def check_daily_loss(self, ts: datetime) -> StateChanged | None:
         """HALTED when equity fell ``daily_loss_pct`` or more since the day started."""
         self.roll_day(ts)
-        if self.switch.state is TradingState.HALTED:
+        if self.switch.state is _HALTED:
             return None
         pf = self.portfolio
         equity = pf.equity
@@ -236,21 +242,25 @@ class RiskGate:
         return result
 
     def _check(self, intent: OrderIntent, ts: datetime) -> ApprovedOrder | Refusal:
-        purpose = intent.purpose
+        purpose, side = intent.purpose, intent.side
         is_exit = purpose in EXIT_PURPOSES
-        if is_exit and intent.side is not Side.SELL:
-            return Refusal(RiskRule.PURPOSE, f"a {purpose.value} must sell")
-        if not is_exit and intent.side is not Side.BUY:
+        if is_exit:
+            if side is not _SELL:
+                return Refusal(RiskRule.PURPOSE, f"a {purpose.value} must sell")
+        elif side is not _BUY:
             return Refusal(RiskRule.PURPOSE, "an entry must buy (short selling is not supported)")
 
         state = self.switch.state
-        if state is TradingState.REDUCING and not is_exit:
-            return Refusal(RiskRule.TRADING_STATE, f"trading is REDUCING (exits only): {self.switch.reason}")
-        if state is TradingState.HALTED and purpose is not IntentPurpose.FLATTEN:
-            return Refusal(RiskRule.TRADING_STATE, f"trading is HALTED: {self.switch.reason}")
+        if state is not _ACTIVE:
+            if state is _REDUCING and not is_exit:
+                return Refusal(
+                    RiskRule.TRADING_STATE, f"trading is REDUCING (exits only): {self.switch.reason}"
+                )
+            if state is _HALTED and purpose is not _FLATTEN:
+                return Refusal(RiskRule.TRADING_STATE, f"trading is HALTED: {self.switch.reason}")
 
         phase = self._phase_at(ts)
-        if not is_exit and phase is not Phase.CONTINUOUS:
+        if not is_exit and phase is not _CONTINUOUS:
             return Refusal(RiskRule.SESSION, f"entries only in continuous trading; market is {phase.value}")
         if is_exit and phase not in _EXIT_PHASES:
             return Refusal(RiskRule.SESSION, f"market is {phase.value}")
@@ -290,9 +300,8 @@ class RiskGate:
         """The limit price (None: market), the reference price for sizing, the reserve price."""
         sym, m = intent.symbol, self.market
         last = m.get(sym).last_price
-        limits = m.limits(sym)
         limit_price = intent.limit_price
-        if intent.order_type is OrderType.LIMIT and limit_price is None:
+        if intent.order_type is _LIMIT and limit_price is None:
             limit_price = m.touch(sym, intent.side) or last
             if limit_price is None:
                 return Refusal(RiskRule.NO_PRICE, "no touch or last price to price the limit order at")
@@ -303,8 +312,10 @@ class RiskGate:
             return limit_price, limit_price, limit_price
         if last is None:
             return Refusal(RiskRule.NO_PRICE, "no last price to value the market order")
-        reserve = limits.upper if limits is not None and intent.side is Side.BUY else last
-        return None, last, reserve
+        if intent.side is not _BUY:
+            return None, last, last
+        limits = m.limits(sym)  # a market buy reserves at the upper limit, as KIS does
+        return None, last, last if limits is None else limits.upper
 
     def price_problem(self, symbol: Symbol, price: int) -> Refusal | None:
         """Why ``price`` cannot be a limit price for ``symbol`` now (off the tick grid, outside the

@@ -26,6 +26,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 
+import msgspec
+
 from kistrade.domain.errors import InvalidInputError, StateError
 from kistrade.domain.limits import PriceLimits
 from kistrade.domain.sessions import Phase
@@ -75,12 +77,13 @@ class MatchingEngine:
         today's rules); a backtest of old data passes it.
         """
         old = self._listings.get(symbol)
-        if old is not None and len(old.book):
-            raise StateError(f"cannot re-list {symbol}: {len(old.book)} orders are still resting")
         if old is not None:
+            if len(old.book):
+                raise StateError(f"cannot re-list {symbol}: {len(old.book)} orders are still resting")
             inst = old.instrument
-            if inst.name == (name or symbol) and inst.market is market and inst.kind is kind:
-                old.on = on  # the same instrument, a new day or reference: keep its empty book
+            if inst.market is market and inst.kind is kind and inst.name == (name or symbol):
+                if old.on != on:
+                    old.on = on  # the same instrument, a new day or reference: keep its empty book
                 old.rebase(base_price)
                 return
         instrument = Instrument(symbol=symbol, name=name or symbol, market=market, kind=kind)
@@ -94,21 +97,21 @@ class MatchingEngine:
         return list(self._listings)
 
     def instrument(self, symbol: Symbol) -> Instrument:
-        return self._listing(symbol).instrument
+        return self.listing(symbol).instrument
 
     def limits(self, symbol: Symbol) -> PriceLimits:
-        return self._listing(symbol).stats.limits
+        return self.listing(symbol).stats.limits
 
     def stats(self, symbol: Symbol) -> SymbolStats:
-        return self._listing(symbol).stats
+        return self.listing(symbol).stats
 
     def depth(self, symbol: Symbol, levels: int = DEPTH_LEVELS) -> Depth:
-        bids, asks = self._listing(symbol).book.depth(levels)
+        bids, asks = self.listing(symbol).book.depth(levels)
         return Depth(symbol=symbol, bids=bids, asks=asks)
 
     def book(self, symbol: Symbol) -> OrderBook:
         """The live book (read it; change it only through the engine)."""
-        return self._listing(symbol).book
+        return self.listing(symbol).book
 
     def order(self, order_id: str) -> BookOrder | None:
         """A resting order, or ``None`` once it is filled, cancelled or expired."""
@@ -117,7 +120,7 @@ class MatchingEngine:
 
     def expected_uncross(self, symbol: Symbol) -> UncrossResult | None:
         """The price and volume an auction would execute at if it ended now."""
-        listing = self._listing(symbol)
+        listing = self.listing(symbol)
         book = listing.book
         return uncross(
             book.levels(Side.BUY),
@@ -142,7 +145,7 @@ class MatchingEngine:
 
     def next_order_id(self) -> str:
         self._auto += 1
-        return f"E{self._auto:09d}"
+        return "E" + str(self._auto).zfill(9)  # f"E{n:09d}", cheaper
 
     # --- orders --------------------------------------------------------------------------
 
@@ -179,22 +182,26 @@ class MatchingEngine:
         book (both Accepted, one Fill at the reference price, the AuctionUncross; the same order
         ids and sequence numbers), without resting either order. The phase is left unchanged;
         the order must be valid (``validate``) and the book empty, else StateError."""
-        listing = self._listing(symbol)
-        problem = self.validate(symbol, qty, None, need_open=False)
-        if problem is not None or len(listing.book) or order_id in self._where:
+        listing = self.listing(symbol)
+        if qty <= 0 or len(listing.book) or order_id in self._where:
+            problem = self.validate(symbol, qty, None, need_open=False)
             raise StateError(
                 f"cannot cross {qty} {symbol} for {order_id}: {problem or 'the book is not empty'}"
             )
         crowd_id = self.next_order_id()
         self._seq += 2
         price = self._reference(listing)
-        buy, sell = (order_id, crowd_id) if side is Side.BUY else (crowd_id, order_id)
-        buy_owner, sell_owner = (owner, crowd) if side is Side.BUY else (crowd, owner)
         listing.stats = with_trade(listing.stats, price, qty, ts)
+        if side is Side.BUY:
+            crowd_side = Side.SELL
+            fill = Fill(symbol, price, qty, ts, order_id, owner, 0, crowd_id, crowd, 0, None)
+        else:
+            crowd_side = Side.BUY
+            fill = Fill(symbol, price, qty, ts, crowd_id, crowd, 0, order_id, owner, 0, None)
         return [
             Accepted(order_id, owner, symbol, side, qty, None, ts),
-            Accepted(crowd_id, crowd, symbol, side.opposite, qty, None, ts),
-            Fill(symbol, price, qty, ts, buy, buy_owner, 0, sell, sell_owner, 0, None),
+            Accepted(crowd_id, crowd, symbol, crowd_side, qty, None, ts),
+            fill,
             AuctionUncross(symbol, Phase.PRE_OPEN_AUCTION, price, qty, ts),
         ]
 
@@ -282,13 +289,14 @@ class MatchingEngine:
                 ):
                     events.append(self._cancel(order, order.remaining, CancelReason.EXPIRED, ts))
                 if listing.stats.close is None and listing.stats.last is not None:
-                    listing.stats = replace(listing.stats, close=listing.stats.last)
+                    listing.stats = msgspec.structs.replace(listing.stats, close=listing.stats.last)
         self._phase = phase
         return events
 
     # --- internals -----------------------------------------------------------------------
 
-    def _listing(self, symbol: Symbol) -> Listing:
+    def listing(self, symbol: Symbol) -> Listing:
+        """The symbol's listing (instrument, day, book, stats); InvalidInputError if not listed."""
         listing = self._listings.get(symbol)
         if listing is None:
             raise InvalidInputError(f"symbol {symbol} is not listed on the exchange")
@@ -396,7 +404,7 @@ class MatchingEngine:
                     si += 1
             events.append(AuctionUncross(listing.instrument.symbol, phase, price, result.qty, ts))
             if phase is Phase.CLOSING_AUCTION:
-                listing.stats = replace(listing.stats, close=price)
+                listing.stats = msgspec.structs.replace(listing.stats, close=price)
         for side in (Side.BUY, Side.SELL):
             for order in book.market_orders(side):
                 events.append(self._cancel(order, order.remaining, CancelReason.MARKET_REMAINDER, ts))

@@ -267,22 +267,24 @@ class Ledger:
                 f"fill of {qty} for order {odno} that is not open for that much in {self.account_id}"
             )
         value = price * qty
-        commission = self.fees.commission(value, order.instrument_kind)
+        kind = order.instrument_kind
+        commission = self.fees.commission(value, kind)
         tax = realized = 0
-        h = self._holding(order.symbol, order.market, order.instrument_kind)
-        day = ts.astimezone(KST).date()
-        if order.side is Side.BUY:
+        h = self._holding(order.symbol, order.market, kind)
+        buy = order.side is Side.BUY
+        if buy:
             flow = -(value + commission)
             self._spent_today -= flow
             self.buy_amount_today += value
             h.book_buy(qty, value)
         else:
-            tax = self.fees.sell_tax(value, day, order.market, order.instrument_kind)
+            tax = self.fees.sell_tax(value, ts.astimezone(KST).date(), order.market, kind)
             flow = value - commission - tax
             self.sell_amount_today += value
             realized = value - h.book_sell(qty) - commission - tax
             self.realized_pnl += realized
-        self._flows[self._day] = self._flows.get(self._day, 0) + flow
+        day = self._day
+        self._flows[day] = self._flows.get(day, 0) + flow
         self.costs_today += commission + tax
         self.total_commission += commission
         self.total_tax += tax
@@ -292,7 +294,7 @@ class Ledger:
         order.filled_value += value
         order.commission += commission
         order.tax += tax
-        if order.side is Side.BUY:
+        if buy:
             self._rereserve(order)
         fill = LedgerFill(odno, order.symbol, order.side, price, qty, ts, commission, tax, realized)
         order.fills.append(fill)
@@ -380,7 +382,9 @@ class Ledger:
         market: Market,
         instrument_kind: InstrumentKind,
     ) -> OrderRecord:
-        odno, self._next_odno, day = f"{self._next_odno:010d}", self._next_odno + 1, self.trade_date
+        n, day = self._next_odno, self.trade_date
+        self._next_odno = n + 1
+        odno = str(n).zfill(10)  # f"{n:010d}", cheaper
         otype = OrderType.MARKET if price is None else OrderType.LIMIT
         record = OrderRecord(odno, self.org_no, orgn, kind, symbol, side, otype, qty, price or 0, ts, day)
         record.market, record.instrument_kind = market, instrument_kind
@@ -399,9 +403,10 @@ class Ledger:
             self._holdings[record.symbol].reserved += record.remaining
 
     def _rereserve(self, order: OrderRecord) -> None:
-        self._set_reserved(
-            order, self.buy_reserve(order.reserve_price, order.remaining, order.instrument_kind)
-        )
+        """A buy's reservation for what remains of it: zero once it is done."""
+        remaining = order.remaining
+        cash = self.buy_reserve(order.reserve_price, remaining, order.instrument_kind) if remaining else 0
+        self._set_reserved(order, cash)
 
     def _set_reserved(self, record: OrderRecord, cash: int) -> None:
         self.reserved_cash += cash - record.reserved_cash

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kistrade.domain.limits import price_limits
+from kistrade.domain.limits import period_limits, rule_period
 from kistrade.domain.ticks import is_valid_tick
 from kistrade.domain.types import Instrument
 from kistrade.exchange.book import OrderBook
@@ -15,7 +15,7 @@ from kistrade.exchange.quotes import SymbolStats
 class Listing:
     """``on``: the trading day whose tick table and limit width apply (None: today's rules)."""
 
-    __slots__ = ("book", "instrument", "on", "stats")
+    __slots__ = ("_on", "_period", "book", "instrument", "stats")
 
     def __init__(self, instrument: Instrument, base: int, on: date | None) -> None:
         self.instrument = instrument
@@ -23,14 +23,22 @@ class Listing:
         self.book = OrderBook(instrument.symbol)
         self.rebase(base)
 
+    @property
+    def on(self) -> date | None:
+        return self._on
+
+    @on.setter
+    def on(self, on: date | None) -> None:
+        self._on = on
+        self._period = rule_period(on)  # the limits' cache key, kept with the day it comes from
+
     def rebase(self, base: int) -> None:
         """Fresh stats with ``base`` as the base price (and its limits)."""
         inst = self.instrument
-        limits = price_limits(base, inst.kind, on=self.on, market=inst.market)
-        self.stats = SymbolStats(inst.symbol, base, limits)
+        self.stats = SymbolStats(inst.symbol, base, period_limits(base, inst.kind, self._period, inst.market))
 
     def on_grid(self, price: int) -> bool:
-        return is_valid_tick(price, self.instrument.kind, on=self.on, market=self.instrument.market)
+        return is_valid_tick(price, self.instrument.kind, on=self._on, market=self.instrument.market)
 
     def price_problem(self, price: int) -> tuple[RejectReason, str] | None:
         """Why a limit ``price`` is refused (off the tick grid, outside the daily limits), or None."""

@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from kistrade.domain.fast_init import fast_init
+import msgspec
+
 from kistrade.domain.limits import PriceLimits
 from kistrade.domain.types import BookLevel, Symbol
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class SymbolStats:
+class SymbolStats(msgspec.Struct, frozen=True, gc=False):
+    """A symbol's day so far (a new value after every trade; ``msgspec.structs.replace`` to
+    change one field). ``gc=False``: it holds scalars and the PriceLimits, never a cycle."""
+
     symbol: Symbol
     base: int
     limits: PriceLimits

@@ -7,13 +7,14 @@ filled value and average, fees and taxes. ``Holding`` carries what inquire-balan
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+import msgspec
+
 from kistrade.domain.errors import InvalidInputError
-from kistrade.domain.fast_init import fast_init
 from kistrade.domain.types import InstrumentKind, Market, OrderType, Side, Symbol
 
 AVG_QUANTUM = Decimal("0.0001")
@@ -37,9 +38,9 @@ class OrderState(StrEnum):
     """Nothing left; the unfilled rest moved to a revise order."""
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
-class LedgerFill:
+class LedgerFill(msgspec.Struct, frozen=True, gc=False):
+    """One fill of an account order as booked (a frozen Struct: made for every fill)."""
+
     odno: str
     symbol: Symbol
     side: Side
@@ -56,8 +57,10 @@ class LedgerFill:
         return self.price * self.qty
 
 
-@dataclass(slots=True, eq=False)
-class OrderRecord:
+class OrderRecord(msgspec.Struct, eq=False):
+    """One order row of the account (mutable: the ledger updates it as the order lives). A
+    ``msgspec.Struct`` (one is made for every order); ``eq=False``: compared by identity."""
+
     odno: str
     org_no: str
     orgn_odno: str
@@ -83,7 +86,7 @@ class OrderRecord:
     commission: int = 0
     tax: int = 0
     reserved_cash: int = 0
-    fills: list[LedgerFill] = field(default_factory=list)
+    fills: list[LedgerFill] = msgspec.field(default_factory=list)
 
     @property
     def is_open(self) -> bool:

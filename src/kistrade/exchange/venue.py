@@ -122,11 +122,13 @@ class Exchange:
     ) -> OrderRecord | Rejected:
         """The engine's entry checks, then the ledger's order (funds or shares reserved; a market
         buy at the day's upper limit)."""
-        problem = self.engine.validate(symbol, qty, price, need_open=need_open)
+        engine = self.engine
+        problem = engine.validate(symbol, qty, price, need_open=need_open)
         if problem is not None:
             return Rejected(problem[0], problem[1], ledger.account_id, ts, symbol)
-        inst = self.engine.instrument(symbol)
-        reserve_price = price if price is not None else self.engine.limits(symbol).upper
+        listing = engine.listing(symbol)
+        inst = listing.instrument
+        reserve_price = price if price is not None else listing.stats.limits.upper
         return ledger.place(
             symbol, side, qty, price, reserve_price=reserve_price, ts=ts, market=inst.market, kind=inst.kind
         )
@@ -170,15 +172,22 @@ class Exchange:
 
     def _book(self, events: list[Event]) -> list[Event]:
         for event in events:
-            if isinstance(event, Fill):
-                for order_id, owner, _side, _remaining in event.legs():
-                    ledger = self._ledgers.get(owner)
-                    if ledger is not None:
-                        ledger.on_fill(order_id, event.price, event.qty, event.ts)
-            elif isinstance(event, Cancelled):
+            if type(event) is Fill:  # events are final classes: dispatch on the exact type
+                self._book_fill(event)
+            elif type(event) is Cancelled:
                 ledger = self._ledgers.get(event.owner)
                 if ledger is not None:
                     ledger.on_cancelled(event.order_id, event.qty)
-            elif isinstance(event, Rejected) and event.owner in self._ledgers and event.order_id:
+            elif type(event) is Rejected and event.owner in self._ledgers and event.order_id:
                 raise StateError(f"engine refused a request the ledger accepted: {event.message}")
         return events
+
+    def _book_fill(self, fill: Fill) -> None:
+        """Book both legs of ``fill`` (buy, then sell) in their accounts' ledgers."""
+        ledgers = self._ledgers
+        ledger = ledgers.get(fill.buy_owner)
+        if ledger is not None:
+            ledger.on_fill(fill.buy_id, fill.price, fill.qty, fill.ts)
+        ledger = ledgers.get(fill.sell_owner)
+        if ledger is not None:
+            ledger.on_fill(fill.sell_id, fill.price, fill.qty, fill.ts)
