@@ -30,10 +30,12 @@ from kistrade.engine.risk import RiskGate
 from kistrade.engine.switch import TradingSwitch
 from kistrade.strategy.base import Strategy, StrategyContext
 
+_CONTINUOUS = Phase.CONTINUOUS  # a module global: an enum member lookup goes through EnumType
+
 
 def _continuous(ts: datetime) -> Phase:
     """The market phase the risk gate sees in a backtest: always the continuous session."""
-    return Phase.CONTINUOUS
+    return _CONTINUOUS
 
 
 class NextOpen(Strategy):
@@ -151,5 +153,7 @@ class Harness:
         return [c for c in step.commands if isinstance(c, SubmitOrder)]
 
     def apply(self, events: list[BrokerEvent]) -> list[SubmitOrder]:
-        self.record.rejections.extend(ev for ev in events if isinstance(ev, OrderRejected))
+        for ev in events:
+            if isinstance(ev, OrderRejected):
+                self.record.rejections.append(ev)
         return self.collect(self.kernel.on_broker_events(events))
