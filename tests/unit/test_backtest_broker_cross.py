@@ -120,3 +120,40 @@ def test_engine_cross_refuses_a_book_with_orders_and_a_bad_quantity() -> None:
         ex.engine.cross_market("ACC", SYM, Side.SELL, 5, ts=T0, order_id="0000000009", crowd=MARKET_OWNER)
     with pytest.raises(StateError, match="quantity 0"):
         ex.engine.cross_market("ACC", SYM, Side.SELL, 0, ts=T0, order_id="0000000009", crowd=MARKET_OWNER)
+
+
+# (side, qty, open price, roll the day first): market orders only, some refused (sells of
+# shares not held, buys beyond the cash)
+crosses = st.lists(
+    st.tuples(
+        st.sampled_from([Side.BUY, Side.SELL]),
+        st.integers(1, 2_000),
+        st.integers(1_000, 900_000),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(plan=crosses)
+def test_crossed_equals_the_generic_translation(plan: list[tuple[Side, int, int, bool]]) -> None:
+    """``_crossed`` (the fixed shape of a cross's events) gives what ``_sent`` (the generic
+    translation of any order entry) gives for the same venue events, refusals included; two
+    brokers on the same crosses keep the same fill numbering and client order ids."""
+    fast, generic = _broker(0), _broker(0)
+    for k, (side, qty, price, roll) in enumerate(plan):
+        ts = T0 + timedelta(days=k // 3, minutes=k)
+        cmd = SubmitOrder(f"C{k}", SYM, side, OrderType.MARKET, qty, None, IntentPurpose.ENTRY, ts)
+        outs = []
+        for b in (fast, generic):
+            if roll and ts.date() != b.day:
+                b.new_day(ts.date(), ts)
+            b.relist(price)
+            events = b.exchange.cross_market("BACKTEST-01", SYM, side, qty, ts=ts)
+            outs.append(b._crossed(cmd, events, ts) if b is fast else b._sent(cmd, events, ts))
+        assert outs[0] == outs[1]
+        assert type(outs[0][1]).__name__ in {"OrderAccepted", "OrderRejected"}
+    assert fast._cid == generic._cid
+    assert _state(fast) == _state(generic)

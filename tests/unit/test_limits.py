@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,6 +13,8 @@ from kistrade.domain.errors import InvalidInputError
 from kistrade.domain.limits import (
     LIMIT_30_PERCENT_FROM,
     RULE_CHANGES,
+    limit_percent,
+    limit_rule,
     period_limits,
     price_limits,
     rule_period,
@@ -23,7 +26,9 @@ from kistrade.domain.ticks import (
     Rounding,
     is_valid_tick,
     round_to_tick,
+    tick_in,
     tick_size,
+    tick_table,
 )
 from kistrade.domain.types import InstrumentKind, Market
 
@@ -146,3 +151,39 @@ def test_price_limits_are_the_limits_of_the_days_rule_period(
     base = round_to_tick(raw, Rounding.UP, kind, on=on, market=market)
     assert period_limits(base, kind, period, market) == price_limits(base, kind, on=on, market=market)
     assert rule_period(None) is None
+
+
+def _reference_limits(base: int, kind: InstrumentKind, on: date, market: Market) -> tuple[int, int, int, int]:
+    """The §8.3 formula through the generic tick look-ups (``tick_table`` / ``tick_in``), as
+    ``period_limits`` computed it before the LimitRule: any positive base, on the grid or not."""
+    table = tick_table(kind, on=on, market=market)
+    tick = tick_in(table, base)
+    width = base * limit_percent(on) // 100
+    width -= width % tick
+    upper = base + width
+    upper -= upper % tick_in(table, upper)
+    lower = max(base - width, 1)
+    step = tick_in(table, lower)
+    if lower % step:
+        lower += step - lower % step
+    return base, width, upper, lower
+
+
+@any_base_and_day
+def test_limit_rule_equals_the_generic_formula(
+    raw: int, kind: InstrumentKind, market: Market, on: date
+) -> None:
+    """A listing's LimitRule (its table's bounds and ticks taken once) gives the limits of the
+    generic tick look-ups, for on-grid and off-grid bases, on every day, kind and market."""
+    rule = limit_rule(kind, rule_period(on), market)
+    for base in (raw, round_to_tick(raw, Rounding.UP, kind, on=on, market=market)):
+        limits = rule.limits(base)
+        assert msgspec.structs.astuple(limits) == _reference_limits(base, kind, on, market)
+        assert limits == price_limits(base, kind, on=on, market=market)
+
+
+def test_limit_rule_refuses_a_base_that_is_not_positive() -> None:
+    rule = limit_rule(InstrumentKind.STOCK, None, Market.KOSPI)
+    for base in (0, -5):
+        with pytest.raises(InvalidInputError, match=f"base price {base}"):
+            rule.limits(base)

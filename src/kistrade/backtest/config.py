@@ -86,7 +86,9 @@ class FillCosts:
     """(commission, tax) of one fill, the tax rate cached per trade date.
 
     Both amounts are ``value × rate`` floored to the won in exact integer arithmetic on the
-    rate's fraction (``kistrade.domain.costs.floor_mul``), the fractions taken once.
+    rate's fraction (``kistrade.domain.costs.floor_mul``), the fractions taken once: the tax's
+    once per trade date, or once for the run when it does not depend on the date (an override,
+    or an ETF/ETN's 0).
     """
 
     def __init__(self, config: BacktestConfig) -> None:
@@ -94,6 +96,8 @@ class FillCosts:
         self._rates: dict[date, Decimal] = {}
         self._tax_ratios: dict[date, tuple[int, int]] = {}
         self._fee_num, self._fee_den = rate_ratio(config.commission_rate)
+        dated = config.kind is InstrumentKind.STOCK and config.sell_tax_rate is None
+        self._fixed_tax = None if dated else rate_ratio(self.tax_rate(date.min))
 
     def tax_rate(self, trade_date: date) -> Decimal:
         cfg = self.config
@@ -114,9 +118,11 @@ class FillCosts:
 
     def tax(self, value: int, trade_date: date) -> int:
         """The sell tax on a sale of ``value`` traded on ``trade_date``."""
-        ratio = self._tax_ratios.get(trade_date)
+        ratio = self._fixed_tax
         if ratio is None:
-            ratio = self._tax_ratios[trade_date] = rate_ratio(self.tax_rate(trade_date))
+            ratio = self._tax_ratios.get(trade_date)
+            if ratio is None:
+                ratio = self._tax_ratios[trade_date] = rate_ratio(self.tax_rate(trade_date))
         return value * ratio[0] // ratio[1]
 
     def __call__(self, side: Side, value: int, trade_date: date) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from kistrade.domain.ticks import (
     FUND_ONE_WON_TICK_FROM,
     ONE_WON_STOCK_TICK_FROM,
     UNIFIED_STOCK_TICKS_FROM,
-    tick_in,
+    TickTable,
     tick_table,
 )
 from kistrade.domain.types import InstrumentKind, Market
@@ -80,16 +80,40 @@ def price_limits(
 def period_limits(base: int, kind: InstrumentKind, period: date | None, market: Market) -> PriceLimits:
     """``price_limits`` under the rules of ``period`` (a :func:`rule_period`; any day of it gives
     the same limits, computed as for that day)."""
-    if base <= 0:
-        raise InvalidInputError(f"base price {base} must be positive")
-    table = tick_table(kind, on=period, market=market)
-    tick = tick_in(table, base)
-    width = base * limit_percent(period) // 100
-    width -= width % tick
-    upper = base + width  # rounded down to its own band's grid (never below base: base is >= 1 tick)
-    upper -= upper % tick_in(table, upper)
-    lower = max(base - width, 1)  # rounded up to its own band's grid
-    step = tick_in(table, lower)
-    if lower % step:
-        lower += step - lower % step
-    return PriceLimits(base, width, upper, lower)
+    return limit_rule(kind, period, market).limits(base)
+
+
+class LimitRule:
+    """The limit formula of one (kind, rule period, market): its tick table's band bounds and
+    ticks and its percent, taken once. ``limits(base)`` is :func:`period_limits` without the
+    cache or the table look-ups (a listing keeps its rule: a backtest re-lists at a new base
+    price on nearly every fill)."""
+
+    __slots__ = ("_bounds", "_percent", "_ticks")
+
+    def __init__(self, table: TickTable, percent: int) -> None:
+        self._bounds = tuple(bound for bound, _ in table)
+        self._ticks = tuple(tick for _, tick in table)
+        self._percent = percent
+
+    def limits(self, base: int) -> PriceLimits:
+        """The limits around ``base``: width = base x percent truncated to the base's tick; the
+        upper limit rounded down and the lower one up to their own bands' grids."""
+        if base <= 0:
+            raise InvalidInputError(f"base price {base} must be positive")
+        bounds, ticks = self._bounds, self._ticks
+        width = base * self._percent // 100
+        width -= width % ticks[bisect_right(bounds, base) - 1]
+        upper = base + width  # never below base: base is >= 1 tick
+        upper -= upper % ticks[bisect_right(bounds, upper) - 1]
+        lower = base - width if base > width else 1
+        step = ticks[bisect_right(bounds, lower) - 1]
+        if lower % step:
+            lower += step - lower % step
+        return PriceLimits(base, width, upper, lower)
+
+
+@lru_cache(maxsize=64)  # a handful of (kind, period, market)
+def limit_rule(kind: InstrumentKind, period: date | None, market: Market) -> LimitRule:
+    """The :class:`LimitRule` of ``period`` (a :func:`rule_period`)."""
+    return LimitRule(tick_table(kind, on=period, market=market), limit_percent(period))

@@ -1,4 +1,5 @@
-"""One account's books: cash (D+0/D+1/D+2), reservations, holdings, orders and fills, costs.
+"""One account's books: cash (D+0/D+1/D+2) and reservations (in its base class
+:class:`~kistrade.exchange.cash.AccountCash`), holdings, orders and fills, costs.
 
 Usually driven by :class:`~kistrade.exchange.venue.Exchange`, which calls ``place`` / ``revise``
 / ``cancel`` before touching the engine and feeds engine events back through ``on_fill`` and
@@ -9,15 +10,10 @@ Usually driven by :class:`~kistrade.exchange.venue.Exchange`, which calls ``plac
 
 Rules (documented choices):
 
-* Settlement T+2: a fill's net cash lands in ``deposit`` when the second ``start_day`` after its
-  trade day is called; ``cash_d2`` adds every unsettled flow; ``cash_d1`` adds earlier days' flows
-  and subtracts today's buys (value + commission) but not today's sale proceeds (as in the §4.9
-  example, where a buy today already lowers ``nxdy_excc_amt``).
-  Orders spend ``cash_d2`` (KIS lets unsettled sale proceeds be reused): ``orderable_cash =
-  cash_d2 - reserved_cash``.
-* A buy reserves ``v + commission(v)`` with ``v = reserve_price * remaining`` (the limit price, or
-  the upper limit for a market buy); after each fill the reservation is recomputed for what
-  remains, and it is zero once the order is done. A sell reserves its shares.
+* Settlement T+2 (``AccountCash``): a fill's net cash lands in ``deposit`` when the second
+  ``start_day`` after its trade day is called; orders spend ``cash_d2`` (``orderable_cash``).
+* Reservations (``AccountCash``): a buy reserves ``v + commission(v)`` for what remains of it at
+  its reserve price (the limit, or the upper limit for a market buy); a sell reserves its shares.
 * Costs are per fill, each floored to the won: commission on every fill; sell tax on sells by
   trade date (the fee model maps it to the settlement date).
 * ``purchase_amount`` (pchs_amt) is the sum of buy values without fees. A sell of ``q`` out of
@@ -29,18 +25,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from decimal import ROUND_FLOOR, Decimal
 
 from kistrade.domain.errors import InvalidInputError, StateError
 from kistrade.domain.types import KST, InstrumentKind, Market, OrderType, Side, Symbol
+from kistrade.exchange.cash import AccountCash
 from kistrade.exchange.events import Rejected, RejectReason
 from kistrade.exchange.fees import FeeModel, FixedFeeModel
 from kistrade.exchange.records import Holding, LedgerFill, OrderKind, OrderRecord
 
 DEFAULT_ORG_NO = "00950"
 
+_BUY = Side.BUY  # enum members as module globals: a class attribute look-up costs ~90 ns
+_NEW = OrderKind.NEW
+_MARKET = OrderType.MARKET
+_LIMIT = OrderType.LIMIT
 
-class Ledger:
+
+class Ledger(AccountCash):
     def __init__(
         self,
         account_id: str,
@@ -53,15 +54,10 @@ class Ledger:
     ) -> None:
         if cash < 0:
             raise InvalidInputError(f"initial cash {cash} of account {account_id} is negative")
+        super().__init__(cash, fees if fees is not None else FixedFeeModel())
         self.account_id = account_id
         self.org_no = org_no
-        self.fees: FeeModel = fees if fees is not None else FixedFeeModel()
         self.trade_date = trade_date
-        self.deposit = cash
-        self._day = 0
-        self._flows: dict[int, int] = {}  # day index -> net unsettled cash
-        self._spent_today = 0  # today's buy outflows (value + commission)
-        self.reserved_cash = 0
         self._next_odno = first_odno
         self._orders: dict[str, OrderRecord] = {}
         self._live: dict[str, OrderRecord] = {}
@@ -76,36 +72,6 @@ class Ledger:
         self.realized_pnl = 0
         self.total_commission = 0
         self.total_tax = 0
-
-    # --- cash ----------------------------------------------------------------------------
-
-    @property
-    def cash_d1(self) -> int:
-        earlier = sum(v for d, v in self._flows.items() if d < self._day)
-        return self.deposit + earlier - self._spent_today
-
-    @property
-    def cash_d2(self) -> int:
-        return self.deposit + sum(self._flows.values())
-
-    @property
-    def orderable_cash(self) -> int:
-        return self.cash_d2 - self.reserved_cash
-
-    def buy_reserve(self, price: int, qty: int, kind: InstrumentKind = InstrumentKind.STOCK) -> int:
-        value = price * qty
-        return value + self.fees.commission(value, kind)
-
-    def buyable(self, price: int, kind: InstrumentKind = InstrumentKind.STOCK) -> tuple[int, int]:
-        """``(orderable cash, max qty)`` at ``price``: floor(cash / (price * (1 + rate)))."""
-        if price <= 0:
-            raise InvalidInputError(f"price {price} must be positive to compute a buyable quantity")
-        cash = self.orderable_cash
-        per_share = Decimal(price) * (1 + self.fees.commission_rate(kind))
-        qty = int((Decimal(max(cash, 0)) / per_share).to_integral_value(rounding=ROUND_FLOOR))
-        while qty > 0 and self.buy_reserve(price, qty, kind) > cash:  # guard a rate/rounding mismatch
-            qty -= 1
-        return cash, qty
 
     # --- holdings and orders -------------------------------------------------------------
 
@@ -154,10 +120,7 @@ class Ledger:
             raise InvalidInputError(f"new trade date {trade_date} is not after {self.trade_date}")
         if self.open_orders():
             raise StateError(f"account {self.account_id} still has open orders; expire them first")
-        self._day += 1
-        self._spent_today = 0
-        for day in [d for d in self._flows if d <= self._day - 2]:
-            self.deposit += self._flows.pop(day)
+        self.roll_cash()
         self.trade_date = trade_date
         self.buy_amount_prev_day, self.buy_amount_today = self.buy_amount_today, 0
         self.sell_amount_prev_day, self.sell_amount_today = self.sell_amount_today, 0
@@ -189,22 +152,32 @@ class Ledger:
         if qty <= 0:
             return self._reject(RejectReason.INVALID_QTY, f"quantity {qty} must be positive", ts, symbol)
         reserve = 0
-        if side is Side.BUY:
+        if side is _BUY:
             reserve = self.buy_reserve(reserve_price, qty, kind)
-            if reserve > self.orderable_cash:
-                msg = f"buying {qty} {symbol} needs {reserve} won; orderable cash is {self.orderable_cash}"
+            orderable = self.orderable_cash
+            if reserve > orderable:
+                msg = f"buying {qty} {symbol} needs {reserve} won; orderable cash is {orderable}"
                 return self._reject(RejectReason.INSUFFICIENT_CASH, msg, ts, symbol)
         else:
+            reserve_price = 0  # a sell reserves shares
             h = self._holdings.get(symbol)
             have = h.orderable if h is not None else 0
             if qty > have:
                 msg = f"selling {qty} {symbol} but only {have} shares are orderable"
                 return self._reject(RejectReason.INSUFFICIENT_SHARES, msg, ts, symbol)
         record = self._new_record(
-            OrderKind.NEW, "", symbol, side, qty, price=price, ts=ts, market=market, instrument_kind=kind
+            _NEW,
+            "",
+            symbol,
+            side,
+            qty,
+            price=price,
+            ts=ts,
+            market=market,
+            instrument_kind=kind,
+            reserve_price=reserve_price,
+            remaining=qty,
         )
-        record.reserve_price = reserve_price if side is Side.BUY else 0
-        record.remaining = qty
         self._live[record.odno] = record
         self._reserve(record, reserve)
         return record
@@ -269,12 +242,14 @@ class Ledger:
         value = price * qty
         kind = order.instrument_kind
         commission = self.fees.commission(value, kind)
-        tax = realized = 0
-        h = self._holding(order.symbol, order.market, kind)
-        buy = order.side is Side.BUY
-        if buy:
+        symbol = order.symbol
+        h = self._holdings.get(symbol)
+        if h is None:
+            h = self._holdings[symbol] = Holding(symbol=symbol, market=order.market, kind=kind)
+        side = order.side
+        if side is _BUY:
+            tax = realized = 0
             flow = -(value + commission)
-            self._spent_today -= flow
             self.buy_amount_today += value
             h.book_buy(qty, value)
         else:
@@ -283,20 +258,20 @@ class Ledger:
             self.sell_amount_today += value
             realized = value - h.book_sell(qty) - commission - tax
             self.realized_pnl += realized
-        day = self._day
-        self._flows[day] = self._flows.get(day, 0) + flow
+        self.book_flow(flow, buy=side is _BUY)
         self.costs_today += commission + tax
         self.total_commission += commission
         self.total_tax += tax
         order.remaining -= qty
-        self._left(order)
+        if not order.remaining:  # _left
+            self._live.pop(odno, None)
         order.filled_qty += qty
         order.filled_value += value
         order.commission += commission
         order.tax += tax
-        if buy:
+        if side is _BUY:
             self._rereserve(order)
-        fill = LedgerFill(odno, order.symbol, order.side, price, qty, ts, commission, tax, realized)
+        fill = LedgerFill(odno, symbol, side, price, qty, ts, commission, tax, realized)
         order.fills.append(fill)
         return fill
 
@@ -381,14 +356,30 @@ class Ledger:
         ts: datetime,
         market: Market,
         instrument_kind: InstrumentKind,
+        reserve_price: int = 0,
+        remaining: int = 0,
     ) -> OrderRecord:
-        n, day = self._next_odno, self.trade_date
+        """A new order row with the next order number (registered in the day's orders)."""
+        n = self._next_odno
         self._next_odno = n + 1
         odno = str(n).zfill(10)  # f"{n:010d}", cheaper
-        otype = OrderType.MARKET if price is None else OrderType.LIMIT
-        record = OrderRecord(odno, self.org_no, orgn, kind, symbol, side, otype, qty, price or 0, ts, day)
-        record.market, record.instrument_kind = market, instrument_kind
-        self._orders[odno] = record
+        self._orders[odno] = record = OrderRecord(
+            odno,
+            self.org_no,
+            orgn,
+            kind,
+            symbol,
+            side,
+            _MARKET if price is None else _LIMIT,
+            qty,
+            price or 0,
+            ts,
+            self.trade_date,
+            market,
+            instrument_kind,
+            reserve_price,
+            remaining,
+        )
         return record
 
     def _left(self, order: OrderRecord) -> None:
@@ -401,13 +392,3 @@ class Ledger:
             self._set_reserved(record, cash)
         else:
             self._holdings[record.symbol].reserved += record.remaining
-
-    def _rereserve(self, order: OrderRecord) -> None:
-        """A buy's reservation for what remains of it: zero once it is done."""
-        remaining = order.remaining
-        cash = self.buy_reserve(order.reserve_price, remaining, order.instrument_kind) if remaining else 0
-        self._set_reserved(order, cash)
-
-    def _set_reserved(self, record: OrderRecord, cash: int) -> None:
-        self.reserved_cash += cash - record.reserved_cash
-        record.reserved_cash = cash

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kistrade.domain.limits import period_limits, rule_period
+from kistrade.domain.limits import limit_rule, rule_period
 from kistrade.domain.ticks import is_valid_tick
 from kistrade.domain.types import Instrument
 from kistrade.exchange.book import OrderBook
@@ -15,7 +15,7 @@ from kistrade.exchange.quotes import SymbolStats
 class Listing:
     """``on``: the trading day whose tick table and limit width apply (None: today's rules)."""
 
-    __slots__ = ("_on", "_period", "book", "instrument", "stats")
+    __slots__ = ("_on", "_rule", "book", "instrument", "stats")
 
     def __init__(self, instrument: Instrument, base: int, on: date | None) -> None:
         self.instrument = instrument
@@ -30,12 +30,12 @@ class Listing:
     @on.setter
     def on(self, on: date | None) -> None:
         self._on = on
-        self._period = rule_period(on)  # the limits' cache key, kept with the day it comes from
+        inst = self.instrument  # the limit rule of the day, kept with the day it comes from
+        self._rule = limit_rule(inst.kind, rule_period(on), inst.market)
 
     def rebase(self, base: int) -> None:
         """Fresh stats with ``base`` as the base price (and its limits)."""
-        inst = self.instrument
-        self.stats = SymbolStats(inst.symbol, base, period_limits(base, inst.kind, self._period, inst.market))
+        self.stats = SymbolStats(self.instrument.symbol, base, self._rule.limits(base))
 
     def on_grid(self, price: int) -> bool:
         return is_valid_tick(price, self.instrument.kind, on=self._on, market=self.instrument.market)

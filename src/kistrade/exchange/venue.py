@@ -100,14 +100,18 @@ class Exchange:
         """An account's market order crossed in an opening auction against an equal crowd market
         order at the reference price (``MatchingEngine.cross_market``: the book must be empty);
         the ledger reserves and books it as for ``place``. First event Accepted or Rejected."""
-        record = self._open(self.ledger(owner), symbol, side, qty, None, ts=ts, need_open=False)
+        ledger = self.ledger(owner)
+        record = self._open(ledger, symbol, side, qty, None, ts=ts, need_open=False)
         if isinstance(record, Rejected):
             return [record]
-        return self._book(
-            self.engine.cross_market(
-                owner, symbol, side, qty, ts=ts, order_id=record.odno, crowd=MARKET_OWNER
-            )
-        )
+        odno = record.odno
+        events = self.engine.cross_market(owner, symbol, side, qty, ts=ts, order_id=odno, crowd=MARKET_OWNER)
+        # The events are fixed (Accepted, the crowd's Accepted, one Fill, AuctionUncross): of
+        # them ``_book`` books only the Fill's account leg (the crowd has no ledger).
+        fill = events[2]
+        assert type(fill) is Fill
+        ledger.on_fill(odno, fill.price, fill.qty, fill.ts)
+        return events
 
     def _open(
         self,
