@@ -1,6 +1,7 @@
-"""The engine's events, commands and Step, and the order's Transition / OrderFill, as msgspec
-Structs: frozen, equal and hashed by value, positional and keyword construction with the
-documented defaults, pickled and serialised for the API like the dataclasses they replaced."""
+"""The engine's events, commands and Step, the order's Transition / OrderFill and the Fill the
+kernel gives strategies, as msgspec Structs: frozen, equal and hashed by value, positional and
+keyword construction with the documented defaults, pickled and serialised for the API like the
+dataclasses they replaced."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from kistrade.domain.intents import IntentPurpose, OrderIntent
 from kistrade.domain.orders import OrderFill, OrderState, Transition
-from kistrade.domain.types import KST, OrderType, Side, Symbol
+from kistrade.domain.types import KST, Fill, OrderType, Side, Symbol
 from kistrade.engine import events as ev
 from kistrade.interfaces.http.serialize import to_jsonable
 
@@ -41,6 +42,7 @@ SAMPLES: list[msgspec.Struct] = [
     ev.InvalidBrokerEvent(TS, "c1", ev.OrderExpired(TS), "bad"),
     Transition(TS, OrderState.NEW, OrderState.SUBMITTED),
     OrderFill("f1", 3, 70_000, TS, 29, 0),
+    Fill("c1", "0000000001", SYM, Side.SELL, 3, 70_000, TS, 29, 441),
 ]
 
 
@@ -67,6 +69,8 @@ def test_defaults_are_the_documented_ones() -> None:
     assert ev.CancelOrder("c", "b", None, SYM, 1, TS).reason == ""
     assert ev.OrderUpdated(TS, "c", OrderState.NEW, OrderState.CANCELLED).reason == ""
     assert Transition(TS, OrderState.NEW, OrderState.CANCELLED).reason == ""
+    fill = Fill("c", "b", SYM, Side.BUY, 1, 2, TS)
+    assert (fill.commission, fill.tax) == (0, 0) and fill == Fill("c", "b", SYM, Side.BUY, 1, 2, TS, 0, 0)
 
 
 def test_each_step_has_its_own_lists() -> None:

@@ -311,7 +311,9 @@ def test_switch_events_snapshot_and_restore() -> None:
         sw.set_state(TradingState.HALTED, " ", "cli", T10)
     snap = sw.snapshot()
     assert snap == SwitchSnapshot(TradingState.REDUCING, "end of day", "cli", T10)
-    assert TradingSwitch(restore=snap).reason == "end of day"
+    assert sw.state is snap.state is TradingState.REDUCING
+    restored = TradingSwitch(restore=snap)
+    assert restored.reason == "end of day" and restored.state is TradingState.REDUCING
 
 
 @pytest.mark.parametrize(

@@ -231,23 +231,18 @@ class OrderRouter:
         if order is None:
             step.events.append(UnknownOrderEvent(event.ts, event, f"no order {ident} is tracked"))
             return None
-        seen = len(order.history)
-        cid = order.client_order_id
-        filled, reserve_price = order.filled_qty, self._reserve_price.get(cid)
+        seen, filled = len(order.history), order.filled_qty
         try:
             applied = self._dispatch(order, event, step)
         except (StateError, InvalidInputError) as exc:
-            step.events.append(InvalidBrokerEvent(event.ts, cid, event, str(exc)))
+            step.events.append(InvalidBrokerEvent(event.ts, order.client_order_id, event, str(exc)))
             return None
+        self._report_updates(order, seen, step)
         # an ack, a sent report or a refused cancel leaves what the order holds back as it was:
         # still open, the same remainder (an order's qty never changes: the same filled qty) at
-        # the same reserve price; then the reservation stands
-        reserve = (
-            order.state.is_terminal
-            or order.filled_qty != filled
-            or self._reserve_price.get(cid) != reserve_price
-        )
-        self._after_change(order, seen, step, reserve=reserve)
+        # the same reserve price (only a revise moves it); then the reservation stands
+        if order.state.is_terminal or order.filled_qty != filled or isinstance(event, OrderRevised):
+            self._rereserve(order)
         return applied
 
     def _dispatch(self, order: Order, event: BrokerEvent, step: Step) -> FillApplied | None:
@@ -312,21 +307,16 @@ class OrderRouter:
         return applied
 
     def _costs(self, order: Order, event: OrderFilled) -> tuple[int, int]:
-        value = event.qty * event.price
-        day = event.ts.date()
+        commission, tax = event.commission, event.tax
         if order.side is _BUY:
-            commission = event.commission
             if commission is None:
-                commission = self.costs.buy_cost(value, day)
-            return commission, event.tax or 0
-        if event.commission is not None and event.tax is not None:
-            return event.commission, event.tax
+                commission = self.costs.buy_cost(event.qty * event.price, event.ts.date())
+            return commission, tax or 0
+        if commission is not None and tax is not None:  # the broker's (a backtest's venue gives both)
+            return commission, tax
         info = self.instruments.get(order.symbol, _DEFAULT_INSTRUMENT)
-        fee, tax = self.costs.sell_costs(value, day, info.market, info.kind)
-        return (
-            fee if event.commission is None else event.commission,
-            tax if event.tax is None else event.tax,
-        )
+        fee, due = self.costs.sell_costs(event.qty * event.price, event.ts.date(), info.market, info.kind)
+        return fee if commission is None else commission, due if tax is None else tax
 
     def catch_up_fill(
         self, client_order_id: str, total_qty: int, total_value: int, ts: datetime
@@ -372,16 +362,19 @@ class OrderRouter:
             self._after_change(order, seen, step)
         return step
 
-    def _after_change(self, order: Order, seen: int, step: Step, *, reserve: bool = True) -> None:
-        """One OrderUpdated per transition since ``seen`` (the history length before), then
-        re-reserve (``reserve``: False when the open remainder and its price did not change)."""
+    def _after_change(self, order: Order, seen: int, step: Step) -> None:
+        """``_report_updates``, then re-reserve."""
+        self._report_updates(order, seen, step)
+        self._rereserve(order)
+
+    @staticmethod
+    def _report_updates(order: Order, seen: int, step: Step) -> None:
+        """One OrderUpdated per transition since ``seen`` (the history length before)."""
         history = order.history
         if len(history) > seen:
             cid, events = order.client_order_id, step.events
             for t in history[seen:]:
                 events.append(OrderUpdated(t.ts, cid, t.from_state, t.to_state, t.reason))
-        if reserve:
-            self._rereserve(order)
 
     def _rereserve(self, order: Order) -> None:
         cid = order.client_order_id

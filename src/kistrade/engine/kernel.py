@@ -48,6 +48,7 @@ from kistrade.engine.events import (
     IntentDenied,
     OrderFilled,
     RiskRule,
+    StateChanged,
     Step,
     TradingState,
 )
@@ -258,7 +259,9 @@ class Kernel:
         applied = self.router.apply_into(event, step)  # the FillApplied, when it applied a fill
         if applied is not None:
             self._deliver_fill(applied)
-            self._check_daily_loss(step)
+            change = self.gate.check_daily_loss(self.now)
+            if change is not None:
+                self._halted(change, step)
 
     def on_fill(self, event: OrderFilled) -> Step:
         return self.on_broker_event(event)
@@ -336,7 +339,8 @@ class Kernel:
 
     def _advance(self, ts: datetime) -> None:
         """Move the kernel's time forward (never back) and roll the trading day when it changes."""
-        self.now = max(self.now, ts)
+        if ts > self.now:  # noqa: PLR1730 - ``max`` costs a call and a tuple (on every event)
+            self.now = ts
         self.gate.roll_day(self.now)
 
     def _done(self, step: Step) -> Step:
@@ -350,7 +354,9 @@ class Kernel:
         h = pf.holding(symbol)
         if h is not None:
             pf.mark(symbol, price)
-        self._check_daily_loss(step)
+        change = self.gate.check_daily_loss(self.now)
+        if change is not None:
+            self._halted(change, step)
         # no shares: no automatic exit (``exit_intents`` gives none); exits not allowed now:
         # none asked for (else every print would log a denied stop)
         if h is not None and h.qty > 0 and self.gate.exits_allowed(self.now):
@@ -358,10 +364,8 @@ class Kernel:
             if exits:
                 self._route(exits, RISK_OWNER, step)
 
-    def _check_daily_loss(self, step: Step) -> None:
-        change = self.gate.check_daily_loss(self.now)
-        if change is None:
-            return
+    def _halted(self, change: StateChanged, step: Step) -> None:
+        """The daily loss rule halted trading: cancel the open buys (and flatten if configured)."""
         step.events.append(change)
         self._cancel_buys(change.reason, step)
         if self.gate.limits.flatten_on_halt:

@@ -177,7 +177,10 @@ class Portfolio:
         """Record the last traded price of ``symbol`` (for equity and stop rules)."""
         if price <= 0:
             raise InvalidInputError(f"mark price {price} for {symbol} must be positive")
-        self._holding(symbol).last_price = price
+        h = self._holdings.get(symbol)  # ``_holding``, inlined (every signal bar and fill marks)
+        if h is None:
+            h = self._holding(symbol)
+        h.last_price = price
 
     def start_day(self) -> int:
         """Set the day's start equity (for the daily loss rule) from the current marks; return it."""

@@ -29,9 +29,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal
 
-from kistrade.domain.costs import CostModel
+from kistrade.domain.costs import CostModel, rate_ratio
 from kistrade.domain.intents import IntentPurpose, OrderIntent
 from kistrade.domain.sessions import Phase, to_kst
 from kistrade.domain.ticks import is_valid_tick
@@ -163,8 +162,12 @@ class RiskGate:
         if self.switch.state is _HALTED:
             return None
         pf = self.portfolio
-        equity = pf.equity
-        if equity > self._loss_floor(pf.day_start_equity):  # the rule in won (see ``_loss_floor``)
+        equity, start = pf.equity, pf.day_start_equity
+        if start == self._floor_start and self.limits is self._floor_limits:  # ``_loss_floor``'s
+            floor = self._floor_value  # kept value (read on every bar and fill)
+        else:
+            floor = self._loss_floor(start)
+        if equity > floor:  # the rule in won (see ``_loss_floor``)
             return None
         ret = pf.return_pct(equity)
         if ret > self.limits.daily_loss_pct:
@@ -175,12 +178,19 @@ class RiskGate:
     def _loss_floor(self, day_start_equity: int) -> int:
         """The highest equity at which the daily loss rule fires (``Portfolio.return_pct(e) <=
         daily_loss_pct``), found with that very Decimal rule once per start equity: the rule is
-        monotone in the equity, so comparing equities in won is the same test."""
+        monotone in the equity, so comparing equities in won is the same test. The edge in exact
+        arithmetic, ``floor(start × (100 + pct) / 100)``, is the answer when the rule fires there
+        and not one won above (as it does unless Decimal's 28 digits round across the edge);
+        otherwise the rule is searched from it."""
         if day_start_equity != self._floor_start or self.limits is not self._floor_limits:
             limit = self.limits.daily_loss_pct
-            pf = self.portfolio
-            guess = int(Decimal(day_start_equity) * (100 + limit) / 100)
-            self._floor_value = first_true(lambda e: pf.return_pct(e) > limit, guess) - 1
+            ret = self.portfolio.return_pct
+            num, den = rate_ratio(limit)
+            guess = day_start_equity * (100 * den + num) // (100 * den)
+            if -TOP <= guess < TOP and ret(guess) <= limit < ret(guess + 1):
+                self._floor_value = guess
+            else:
+                self._floor_value = first_true(lambda e: ret(e) > limit, guess) - 1
             self._floor_start, self._floor_limits = day_start_equity, self.limits
         return self._floor_value
 

@@ -64,10 +64,9 @@ class SwitchSnapshot:
 class TradingSwitch:
     def __init__(self, restore: SwitchSnapshot | None = None) -> None:
         self._snap = restore or SwitchSnapshot(TradingState.ACTIVE, "start", "default", None)
-
-    @property
-    def state(self) -> TradingState:
-        return self._snap.state
+        self.state: TradingState = self._snap.state
+        """The current state (``snapshot().state``), a plain attribute: the risk gate reads it on
+        every bar, fill and intent. Read it; only ``set_state`` moves it."""
 
     @property
     def reason(self) -> str:
@@ -84,4 +83,5 @@ class TradingSwitch:
         if state is previous:
             return None
         self._snap = SwitchSnapshot(state, reason, source, ts)
+        self.state = state
         return StateChanged(ts=ts, previous=previous, state=state, reason=reason, source=source)
