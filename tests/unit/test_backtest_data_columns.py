@@ -100,3 +100,14 @@ def test_column_bars_are_the_listed_bars(rows: list[tuple[int, int, int, int, in
 
 def astuple_ints(bar: Bar) -> tuple[int, ...]:
     return (bar.open, bar.high, bar.low, bar.close, bar.volume)
+
+
+@given(st.lists(st.integers(-(2**62), 2**62), max_size=50))
+def test_int_column_reads_like_its_list(values: list[int]) -> None:
+    """Iterated, compared and handed to numpy, a column is the list of its ints."""
+    col = IntColumn(np.array(values, dtype=np.int64))
+    assert list(col) == values and all(type(x) is int for x in col)
+    assert col == values and values == col and col == tuple(values) and col == IntColumn(np.array(values))
+    assert col != [*values, 1] and col != IntColumn(np.array([*values, 1], dtype=np.int64))
+    assert np.asarray(col).tolist() == values
+    assert np.asarray(col, dtype=float).tolist() == [float(v) for v in values]

@@ -16,11 +16,11 @@ from __future__ import annotations
 import csv
 import itertools
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +35,8 @@ DAILY_CLOSE = time(15, 29)
 DAILY_OPEN = time(9, 0)
 _REQUIRED = ("date", "open", "high", "low", "close", "volume")
 _MINUTE = timedelta(minutes=1)
+_DAY_MINUTES = 1_440
+_OFFSETS = tuple(timedelta(minutes=k) for k in range(_DAY_MINUTES))
 CLOSE_BLOCK = 64
 """Bars per block of ``BarColumns``' close bounds."""
 
@@ -43,11 +45,14 @@ class MinuteTimes(Sequence[datetime]):
     """The starts of ``n`` consecutive minute bars from ``start`` (``start + i`` minutes, wall
     clock of ``start``'s zone, as ``minute_series`` builds them), made on demand."""
 
-    __slots__ = ("_n", "start")
+    __slots__ = ("_days", "_n", "start")
 
     def __init__(self, start: datetime, n: int) -> None:
         self.start = start
         self._n = n
+        self._days = [start + timedelta(days=d) for d in range(n // _DAY_MINUTES + 1)]
+        """``start`` plus each whole day: bar ``i`` starts at ``_days[i // 1440]`` plus the
+        ``i % 1440`` minutes of ``_OFFSETS`` (multiplying a timedelta costs several additions)."""
 
     def __len__(self) -> int:
         return self._n
@@ -58,7 +63,8 @@ class MinuteTimes(Sequence[datetime]):
     def __getitem__(self, i: slice) -> list[datetime]: ...
     def __getitem__(self, i: int | slice) -> datetime | list[datetime]:
         if i.__class__ is int and 0 <= i < self._n:  # the common case first
-            return self.start + _MINUTE * i
+            day, minute = divmod(i, _DAY_MINUTES)
+            return self._days[day] + _OFFSETS[minute]
         if isinstance(i, slice):
             start = self.start
             return [start + _MINUTE * k for k in range(*i.indices(self._n))]
@@ -89,7 +95,8 @@ class MinuteTimes(Sequence[datetime]):
 
 
 class IntColumn(Sequence[int]):
-    """A numpy int64 column read as Python ints (made on access)."""
+    """A numpy int64 column read as Python ints (made on access: a million of them cost tens of
+    milliseconds to make up front, and a run reads a few thousand)."""
 
     __slots__ = ("_a",)
 
@@ -102,6 +109,24 @@ class IntColumn(Sequence[int]):
 
     def __len__(self) -> int:
         return len(self._a)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._a.tolist())
+
+    def __array__(self, dtype: npt.DTypeLike | None = None, copy: bool | None = None) -> npt.NDArray[Any]:
+        """The column for numpy (``np.asarray(column)``) without a Python int per value."""
+        return self._a if dtype is None else self._a.astype(dtype)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a column, list or tuple of the same ints (a run's closes either way)."""
+        if isinstance(other, IntColumn):
+            return bool(np.array_equal(self._a, other._a))
+        if isinstance(other, (list, tuple)):
+            same: bool = self._a.tolist() == list(other)
+            return same
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which have no hash
 
     @overload
     def __getitem__(self, i: int) -> int: ...
@@ -119,17 +144,17 @@ class IntColumn(Sequence[int]):
 
 @dataclass(frozen=True, slots=True)
 class BarColumns:
-    """A series as columns of ints, for the runner's bulk paths: ``closes`` is a list (the
-    strategy's bulk feed iterates it), ``close_array`` the same closes in numpy (never changed
-    after construction: the lowest and highest close of each block of ``CLOSE_BLOCK`` bars are
-    taken from it once, for ``first_close_outside``)."""
+    """A series as columns of ints, for the runner's bulk paths: ``closes`` a list or an
+    :class:`IntColumn` over ``close_array``, the same closes in numpy (never changed after
+    construction: the lowest and highest close of each block of ``CLOSE_BLOCK`` bars are taken
+    from it once, for ``first_close_outside``)."""
 
     symbol: Symbol
     starts: Sequence[datetime]
     opens: Sequence[int]
     highs: Sequence[int]
     lows: Sequence[int]
-    closes: list[int]
+    closes: Sequence[int]
     volumes: Sequence[int]
     close_array: npt.NDArray[np.int64]
     _block_lows: list[int] = field(init=False, repr=False, compare=False)
@@ -361,6 +386,13 @@ def minute_columns(
         raise InvalidInputError(f"columns of different lengths: {[len(c) for c in cols]}")
     o, h, lo, c, v = cols
     columns = BarColumns(
-        symbol, MinuteTimes(start, n), IntColumn(o), IntColumn(h), IntColumn(lo), c.tolist(), IntColumn(v), c
+        symbol,
+        MinuteTimes(start, n),
+        IntColumn(o),
+        IntColumn(h),
+        IntColumn(lo),
+        IntColumn(c),
+        IntColumn(v),
+        c,
     )
     return BarSeries.from_columns(columns)

@@ -89,7 +89,8 @@ class Record:
     """What a run produced, indexed by bar where it applies."""
 
     times: Sequence[datetime] = field(default_factory=list)
-    closes: list[int] = field(default_factory=list)
+    closes: Sequence[int] = field(default_factory=list)
+    """The close of every bar (a bar run shares its series' immutable column when it has one)."""
     equity: list[int] = field(default_factory=list)
     fills: list[FillApplied] = field(default_factory=list)
     signals: list[tuple[int, Signal]] = field(default_factory=list)

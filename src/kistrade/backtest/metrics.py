@@ -126,7 +126,7 @@ def sharpe(daily: list[int], periods: int = 252) -> float:
     return 0.0 if var <= 0 else mean / math.sqrt(var) * math.sqrt(periods)
 
 
-def signal_accuracy(signals: list[tuple[int, Side]], closes: list[int], horizon: int) -> float | None:
+def signal_accuracy(signals: list[tuple[int, Side]], closes: Sequence[int], horizon: int) -> float | None:
     judged = right = 0
     for i, side in signals:
         j = i + horizon
@@ -167,7 +167,7 @@ def compute(
     *,
     start_cash: int,
     times: Sequence[datetime],
-    closes: list[int],
+    closes: Sequence[int],
     equity: list[int],
     fills: list[FillApplied],
     signals: list[tuple[int, Side]],

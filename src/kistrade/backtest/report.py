@@ -34,7 +34,8 @@ def figures(result: BacktestResult, period: int = 14) -> dict[str, go.Figure]:
     f_eq.add_trace(go.Scatter(x=x, y=eq, name="equity"), row=1, col=1)
     f_eq.add_trace(go.Scatter(x=x, y=dd * 100, name="drawdown %", fill="tozeroy"), row=2, col=1)
     f_eq.update_layout(title="Equity and drawdown", height=600)
-    f_px = go.Figure(go.Scatter(x=x, y=rec.closes, name="close"))
+    closes = np.asarray(rec.closes, dtype=float)
+    f_px = go.Figure(go.Scatter(x=x, y=closes, name="close"))
     for side, color, sym in (("buy", "green", "triangle-up"), ("sell", "red", "triangle-down")):
         fs = [f for f in rec.fills if f.side.value == side]
         f_px.add_trace(
@@ -47,7 +48,7 @@ def figures(result: BacktestResult, period: int = 14) -> dict[str, go.Figure]:
             )
         )
     f_px.update_layout(title=f"{result.series.symbol} price with entries and exits", height=500)
-    values: Any = batch_rsi(np.array(rec.closes, dtype=float), period) if len(rec.closes) > period else []
+    values: Any = batch_rsi(closes, period) if len(closes) > period else []
     f_rsi = go.Figure(go.Scatter(x=x, y=list(values), name=f"RSI({period})"))
     f_rsi.add_hline(y=30, line_dash="dot")
     f_rsi.add_hline(y=70, line_dash="dot")

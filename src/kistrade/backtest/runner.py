@@ -20,14 +20,14 @@ time differs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from kistrade.backtest.config import BacktestConfig
-from kistrade.backtest.data import BarSeries, MinuteTimes
+from kistrade.backtest.data import BarSeries, IntColumn, MinuteTimes
 from kistrade.backtest.gc_pause import gc_paused
 from kistrade.backtest.harness import Harness, Record
 from kistrade.backtest.metrics import Metrics, compute
@@ -139,7 +139,7 @@ def run_bars(
         i += 1
     _held_equity(equity, held_runs, closes, cols.close_array)
     rec.times = cols.starts if isinstance(cols.starts, MinuteTimes) else list(cols.starts)
-    rec.closes = list(closes)
+    rec.closes = closes if isinstance(closes, IntColumn) else list(closes)  # a column is immutable
     rec.equity = equity
     rec.unfilled_at_end = len(wrapper.pending) + len(queued)
     if progress is not None:
@@ -174,7 +174,7 @@ def _open(h: Harness, series: BarSeries, i: int, price: int, queued: list[Submit
 def _held_equity(
     equity: list[int],
     runs: list[tuple[int, int, int, int]],
-    closes: list[int],
+    closes: Sequence[int],
     close_array: npt.NDArray[np.int64],
 ) -> None:
     """Write ``base + shares * close`` over each bulk run held (first bar, end, shares, base) of

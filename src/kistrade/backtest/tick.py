@@ -110,6 +110,8 @@ def run_ticks(
     rec, kernel = h.record, h.kernel
     times: list[datetime] = []
     rec.times = times
+    closes: list[int] = []
+    rec.closes = closes
     day = first.ts.date()
     minute: datetime | None = None
     n = 0
@@ -130,11 +132,11 @@ def run_ticks(
         if replay.last_price is not None:
             m = ts.replace(second=0, microsecond=0)
             if m == minute:
-                rec.closes[-1], rec.equity[-1] = replay.last_price, h.portfolio.equity
+                closes[-1], rec.equity[-1] = replay.last_price, h.portfolio.equity
             else:
                 minute = m
                 times.append(m)
-                rec.closes.append(replay.last_price)
+                closes.append(replay.last_price)
                 rec.equity.append(h.portfolio.equity)
         h.bar_index = len(rec.times) - 1
         n += 1

@@ -126,6 +126,7 @@ class RsiColumn:
         """The stream, advanced through every close taken so far (as if it had taken them)."""
         stream = self.stream
         if self.cursor > self.at:
-            stream.scan(self.closes, self.at, self.cursor, -math.inf, math.inf)
+            taken = self.closes[self.at : self.cursor]  # a list (a column's slice is one)
+            stream.scan(taken, 0, len(taken), -math.inf, math.inf)
             self.at = self.cursor
         return stream
