@@ -23,7 +23,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from kistrade.backtest.config import BacktestConfig, FillCosts
-from kistrade.domain.costs import rate_ratio
 from kistrade.domain.sessions import Phase
 from kistrade.domain.ticks import tick_size
 from kistrade.domain.types import InstrumentKind, Market, Side, Symbol
@@ -63,13 +62,12 @@ class CostFees:
 
     def __init__(self, costs: FillCosts) -> None:
         self._costs = costs
-        self._num, self._den = rate_ratio(costs.config.commission_rate)
 
     def commission_rate(self, kind: InstrumentKind = InstrumentKind.STOCK) -> Decimal:
         return self._costs.config.commission_rate
 
     def commission(self, value: int, kind: InstrumentKind = InstrumentKind.STOCK) -> int:
-        return value * self._num // self._den  # floor_mul(value, rate), its fraction taken once
+        return self._costs.commission(value)
 
     def sell_tax(
         self,

@@ -79,11 +79,6 @@ _BOUNDS: dict[TickTable, tuple[int, ...]] = {
 }
 
 
-_BOUNDS_BY_ID: dict[int, tuple[int, ...]] = {id(t): bounds for t, bounds in _BOUNDS.items()}
-"""``_BOUNDS`` by the identity of this module's tables (they live as long as the module, so no
-other object shares an id with one): a nested tuple is hashed anew on every dict lookup."""
-
-
 class Rounding(StrEnum):
     UP = "up"
     DOWN = "down"
@@ -119,10 +114,7 @@ def tick_size(
 
 def tick_in(table: TickTable, price: int) -> int:
     """The tick of the band of ``table`` that ``price`` (>= 0) lies in."""
-    bounds = _BOUNDS_BY_ID.get(id(table))
-    if bounds is None:  # an equal table that is not one of this module's objects
-        bounds = _BOUNDS[table]
-    return table[bisect_right(bounds, price) - 1][1]
+    return table[bisect_right(_BOUNDS[table], price) - 1][1]
 
 
 def is_valid_tick(

@@ -162,12 +162,8 @@ class RiskGate:
         if self.switch.state is _HALTED:
             return None
         pf = self.portfolio
-        equity, start = pf.equity, pf.day_start_equity
-        if start == self._floor_start and self.limits is self._floor_limits:  # ``_loss_floor``'s
-            floor = self._floor_value  # kept value (read on every bar and fill)
-        else:
-            floor = self._loss_floor(start)
-        if equity > floor:  # the rule in won (see ``_loss_floor``)
+        equity = pf.equity
+        if equity > self._loss_floor(pf.day_start_equity):  # the rule in won (see ``_loss_floor``)
             return None
         ret = pf.return_pct(equity)
         if ret > self.limits.daily_loss_pct:
